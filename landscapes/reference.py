@@ -1,0 +1,123 @@
+"""The surfaces of the reference texts: the quartic of ch213, the four deep wells and the
+linear-regression MSE bowl."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import gaussian_wells
+from .base import Landscape, Minimum
+from .gaussian_wells import Well
+
+
+# ----------------------------------------------------------------------------- quartic
+
+def quartic_f(x, y):
+    """f = 0.4x⁴ − 2x² + 0.5y² + 0.1xy − 0.5·E,  E = exp(−((x − 1.5)² + (y + 0.5)²))."""
+    e = np.exp(-((x - 1.5) ** 2 + (y + 0.5) ** 2))
+    return 0.4 * x**4 - 2.0 * x * x + 0.5 * y * y + 0.1 * x * y - 0.5 * e
+
+
+def quartic_grad(x, y):
+    """∂f/∂x = 1.6x³ − 4x + 0.1y + (x − 1.5)E,  ∂f/∂y = y + 0.1x + (y + 0.5)E."""
+    u, v = x - 1.5, y + 0.5
+    e = np.exp(-(u * u + v * v))
+    return 1.6 * x**3 - 4.0 * x + 0.1 * y + u * e, y + 0.1 * x + v * e
+
+
+def quartic_hessian(x, y):
+    """fxx = 4.8x² − 4 + E(1 − 2u²), fxy = 0.1 − 2uvE, fyy = 1 + E(1 − 2v²)
+    with u = x − 1.5, v = y + 0.5."""
+    u, v = x - 1.5, y + 0.5
+    e = np.exp(-(u * u + v * v))
+    return 4.8 * x * x - 4.0 + e * (1.0 - 2.0 * u * u), 0.1 - 2.0 * u * v * e, 1.0 + e * (1.0 - 2.0 * v * v)
+
+
+# ----------------------------------------------------------------------------- four wells
+
+FOUR_WELLS = (
+    Well(-2.5, -2.5, 3.5, 1.0),  # A: trap in the start's quadrant
+    Well(2.5, 2.5, 4.0, 1.1),    # B
+    Well(-2.5, 2.5, 3.0, 1.0),   # C
+    Well(2.5, -2.5, 6.5, 1.0),   # the global one, diagonally opposite the start
+)
+wells_f, wells_grad, wells_hessian = gaussian_wells.make((0.04, 0.04), FOUR_WELLS)
+
+
+# ----------------------------------------------------------------------------- regression
+
+def _regression_data():
+    """30 points y = 2x + 1 + N(0, 0.3²) on x ∈ [−2, 2], legacy seed 0 (a frozen stream)."""
+    x = np.linspace(-2.0, 2.0, 30)
+    y = 2.0 * x + 1.0 + np.random.RandomState(0).normal(0.0, 0.3, x.shape)
+    return x, y
+
+
+REGRESSION_X, REGRESSION_Y = _regression_data()
+# Moments of the data: f is the quadratic they define.
+_SXX, _SX = float(np.mean(REGRESSION_X**2)), float(np.mean(REGRESSION_X))
+_SXY, _SY, _SYY = (float(np.mean(REGRESSION_X * REGRESSION_Y)), float(np.mean(REGRESSION_Y)),
+                   float(np.mean(REGRESSION_Y**2)))
+
+
+def regression_f(w, b):
+    """MSE of the line ŷ = w·x + b on the data: f = mean((w·xᵢ + b − yᵢ)²)
+    = w²·⟨x²⟩ + 2wb·⟨x⟩ + b² − 2w·⟨xy⟩ − 2b·⟨y⟩ + ⟨y²⟩."""
+    return w * w * _SXX + 2.0 * w * b * _SX + b * b - 2.0 * w * _SXY - 2.0 * b * _SY + _SYY
+
+
+def regression_grad(w, b):
+    """∂f/∂w = 2(w⟨x²⟩ + b⟨x⟩ − ⟨xy⟩),  ∂f/∂b = 2(w⟨x⟩ + b − ⟨y⟩)."""
+    return 2.0 * (w * _SXX + b * _SX - _SXY), 2.0 * (w * _SX + b - _SY)
+
+
+def regression_hessian(w, b):
+    """Constant: 2·[[⟨x²⟩, ⟨x⟩], [⟨x⟩, 1]]."""
+    return 2.0 * _SXX, 2.0 * _SX, 2.0
+
+
+def _least_squares():
+    """The normal equations' solution: the unique minimum of the convex MSE."""
+    w, b = np.linalg.solve([[_SXX, _SX], [_SX, 1.0]], [_SXY, _SY])
+    return Minimum(float(w), float(b), float(regression_f(w, b)))
+
+
+LANDSCAPES = (
+    Landscape(
+        key="quartic", label="Quartic (ch213)",
+        f=quartic_f, grad_xy=quartic_grad, hessian_xy=quartic_hessian,
+        domain=(-2.5, 2.5, -2.5, 2.5), start=(-2.0, 2.0),
+        lr_range=(1e-3, 0.1), default_lr=0.02,
+        minima=(
+            Minimum(1.57602024834411, -0.32570629672850687, -2.9804294639446725),
+            Minimum(-1.5830950691062813, 0.15827773516382976, -2.5125397555338385, False),
+        ),  # located by Newton's method, |∇f| < 1e-12
+        description="0.4x⁴ − 2x² + 0.5y² + 0.1xy minus a small dent at (1.5, −0.5): two "
+                    "valleys of different depth separated by a saddle near the origin. "
+                    "Which one a ball reaches depends on where it starts.",
+    ),
+    Landscape(
+        key="wells", label="Four wells",
+        f=wells_f, grad_xy=wells_grad, hessian_xy=wells_hessian,
+        domain=(-5.0, 5.0, -5.0, 5.0), start=(-4.0, -4.0),
+        lr_range=(1e-3, 0.5), default_lr=0.2,
+        minima=(
+            Minimum(2.4695660615306325, -2.4694846353875124, -6.006244852916683),
+            Minimum(2.44074045956909, 2.4407145666056165, -3.511878254382151, False),
+            Minimum(-2.443918059658234, -2.443942173311882, -3.0112370333407044, False),
+            Minimum(-2.4345682662433137, 2.4347684700088976, -2.513202170001434, False),
+        ),  # located by Newton's method
+        description="A gentle bowl with four deep Gaussian wells; the deepest (depth 6.5) "
+                    "is diagonally opposite the start. Every gradient method is trapped in "
+                    "the first well it meets.",
+    ),
+    Landscape(
+        key="regression", label="Linear regression (MSE)",
+        f=regression_f, grad_xy=regression_grad, hessian_xy=regression_hessian,
+        domain=(-1.0, 5.0, -2.0, 4.0), start=(-0.5, 3.5),
+        lr_range=(1e-3, 0.5), default_lr=0.05,
+        minima=(_least_squares(),),
+        description="The MSE of a line fitted to 30 noisy points of y = 2x + 1, over "
+                    "(slope, bias): a convex bowl whose minimum is the least-squares fit.",
+    ),
+)

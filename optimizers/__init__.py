@@ -1,0 +1,132 @@
+"""Stepwise optimizers over many particles, with torch.optim's update rules and names.
+
+    >>> import landscapes, optimizers
+    >>> path = optimizers.trajectory("adam", "ravine", start=(-1.5, 2.0), steps=100, lr=0.02)
+    >>> path.shape
+    (101, 2)
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+from . import flow, run, validation
+from .flow import FlowResult, FlowState, gradient_flow
+from .rules import Optimizer, adam, adamw, heavy_ball, nesterov, rmsprop, sgd
+from .run import CONVERGED, DIVERGED, RUNNING, STATUS_NAMES, RunState
+
+__all__ = [
+    "names", "get", "create", "label", "trajectory", "trajectories", "simulate", "Simulation",
+    "gradient_flow", "FlowResult", "FlowState", "Optimizer", "RunState",
+    "RUNNING", "CONVERGED", "DIVERGED", "STATUS_NAMES", "run", "flow",
+]
+
+
+class _Entry(NamedTuple):
+    label: str
+    factory: Callable[..., Optimizer]
+
+
+def _sgd(*, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
+         weight_decay: float = 0.0, nesterov: bool = False) -> Optimizer:
+    return sgd("sgd", lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+               nesterov=nesterov)
+
+
+_sgd.__doc__ = sgd.__doc__
+
+_REGISTRY: dict[str, _Entry] = {
+    "sgd": _Entry("SGD", _sgd),
+    "momentum": _Entry("Momentum", heavy_ball),
+    "nesterov": _Entry("Nesterov", nesterov),
+    "rmsprop": _Entry("RMSProp", rmsprop),
+    "adam": _Entry("Adam", adam),
+    "adamw": _Entry("AdamW", adamw),
+}
+
+
+def names() -> list[str]:
+    """Registry keys of every optimizer, in display order."""
+    return list(_REGISTRY)
+
+
+def _entry(name: str) -> _Entry:
+    if name not in _REGISTRY:
+        raise validation.unknown_name("optimizer", name, names())
+    return _REGISTRY[name]
+
+
+def label(name: str) -> str:
+    """Display label of an optimizer key, e.g. ``"rmsprop" -> "RMSProp"``."""
+    return _entry(name).label
+
+
+def get(name: str) -> Callable[..., Optimizer]:
+    """The factory for ``name``; call it with hyperparameters to get an ``Optimizer``.
+    Its docstring states the update rule; its signature lists hyperparameters and defaults."""
+    return _entry(name).factory
+
+
+def defaults(name: str) -> dict:
+    """Default hyperparameters of ``name`` (torch's defaults where torch has them)."""
+    sig = inspect.signature(get(name))
+    return {k: p.default for k, p in sig.parameters.items()}
+
+
+def create(name: str, **hyperparameters) -> Optimizer:
+    """A configured optimizer; unknown or invalid hyperparameters raise ``ValueError``."""
+    valid = defaults(name)
+    unknown = sorted(set(hyperparameters) - set(valid))
+    if unknown:
+        raise ValueError(f"Unknown hyperparameter {unknown[0]!r} for optimizer {name!r}; "
+                         f"valid ones are: {', '.join(valid)}")
+    return get(name)(**hyperparameters)
+
+
+def _landscape(landscape):
+    if isinstance(landscape, str):
+        import landscapes
+        return landscapes.get(landscape)
+    return landscape
+
+
+class Simulation(NamedTuple):
+    """A finished batch run: path (steps+1, n, 2), loss (steps+1, n), final RunState."""
+
+    path: np.ndarray
+    loss: np.ndarray
+    final: RunState
+
+
+def simulate(name: str, landscape, starts, steps: int, **hyperparameters) -> Simulation:
+    """Run optimizer ``name`` from every start for ``steps`` updates, keeping the whole path.
+
+    Diverged particles stay at their last finite position (``final.status`` says which)."""
+    steps = validation.steps(steps)
+    opt = create(name, **hyperparameters)
+    land = _landscape(landscape)
+    state = run.init(opt, land, starts)
+    path = np.empty((steps + 1,) + state.positions.shape)
+    loss = np.empty((steps + 1, len(state.positions)))
+    path[0], loss[0] = state.positions, state.loss
+    for i in range(1, steps + 1):
+        state = run.step(opt, land, state)
+        path[i], loss[i] = state.positions, state.loss
+    return Simulation(path, loss, state)
+
+
+def trajectories(name: str, landscape, starts, steps: int, **hyperparameters) -> np.ndarray:
+    """Positions of every particle after 0..steps updates: shape (steps+1, n, 2)."""
+    return simulate(name, landscape, starts, steps, **hyperparameters).path
+
+
+def trajectory(name: str, landscape, start, steps: int, **hyperparameters) -> np.ndarray:
+    """Positions of one particle after 0..steps updates: shape (steps+1, 2)."""
+    start_arr = run.as_starts(start)
+    if len(start_arr) != 1:
+        raise ValueError(f"Invalid start of shape {np.shape(start)}: trajectory takes one (x, y); "
+                         f"use trajectories for many")
+    return trajectories(name, landscape, start_arr, steps, **hyperparameters)[:, 0, :]

@@ -1,0 +1,114 @@
+"""Running an optimizer on a landscape: many particles, explicit state, divergence handling.
+
+A run is a ``RunState`` advanced by ``step``; nothing is hidden in globals, so a caller
+(the page, a notebook, a test) can step, pause, copy and reset freely.
+
+Divergence: after each update a particle whose new position is non-finite, whose loss
+there is non-finite, or that has left the disc of radius ``ESCAPE_SPANS × span`` around
+the view's centre is frozen at its last finite position and marked ``DIVERGED`` for good.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .rules import Optimizer
+
+RUNNING, CONVERGED, DIVERGED = 0, 1, 2
+STATUS_NAMES = ("running", "converged", "diverged")
+ESCAPE_SPANS = 1e3
+CONVERGED_STEP = 1e-7  # a step shorter than this many spans counts as converged
+
+
+class RunState(NamedTuple):
+    """Where every particle is after ``steps`` updates.
+
+    positions (n, 2); loss (n,) = f(positions); best_loss (n,) = min over the run so far;
+    status (n,) int8 in {RUNNING, CONVERGED, DIVERGED}; opt_state is the optimizer's own.
+    """
+
+    steps: int
+    positions: np.ndarray
+    loss: np.ndarray
+    best_loss: np.ndarray
+    status: np.ndarray
+    opt_state: NamedTuple
+
+
+def as_starts(starts) -> np.ndarray:
+    """Validate start points: an array-like of shape (n, 2) (or (2,)) of finite numbers."""
+    try:
+        arr = np.array(starts, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"Invalid start={starts!r}: must be finite (x, y) pairs") from None
+    if arr.shape == (2,):
+        arr = arr[None, :]
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise ValueError(f"Invalid start of shape {arr.shape}: must be (x, y) or an (n, 2) array")
+    if not np.isfinite(arr).all():
+        bad = arr[~np.isfinite(arr).all(axis=1)][0]
+        raise ValueError(f"Invalid start={tuple(bad.tolist())!r}: coordinates must be finite")
+    return arr
+
+
+def init(optimizer: Optimizer, landscape, starts) -> RunState:
+    """A fresh run with every particle at its start point."""
+    positions = as_starts(starts)
+    loss = np.asarray(landscape.f(positions[:, 0], positions[:, 1]), dtype=float)
+    status = np.where(np.isfinite(loss), RUNNING, DIVERGED).astype(np.int8)
+    return RunState(0, positions, loss, loss.copy(), status, optimizer.init(positions))
+
+
+def step(optimizer: Optimizer, landscape, run: RunState) -> RunState:
+    """One optimizer update for every particle that has not diverged."""
+    return step_many([optimizer], landscape, [run])[0]
+
+
+def step_many(optimizers: list[Optimizer], landscape, runs: list[RunState]) -> list[RunState]:
+    """One update of several runs on one landscape (the page's six balls), sharing one
+    gradient and one loss evaluation over all their particles. Rows never interact, so
+    each run gets exactly the numbers ``step`` alone would give it."""
+    p = np.concatenate([r.positions for r in runs]) if len(runs) > 1 else runs[0].positions
+    status = np.concatenate([r.status for r in runs]) if len(runs) > 1 else runs[0].status
+    prev_loss = np.concatenate([r.loss for r in runs]) if len(runs) > 1 else runs[0].loss
+    new_p = np.empty_like(p)
+    opt_states, bounds, i = [], [], 0
+    with np.errstate(all="ignore"):
+        gx, gy = landscape.grad_xy(p[:, 0], p[:, 1])
+        grads = np.empty_like(p)
+        grads[:, 0], grads[:, 1] = gx, gy
+        for opt, run in zip(optimizers, runs):
+            j = i + len(run.positions)
+            new_p[i:j], state = opt.update(p[i:j], grads[i:j], run.opt_state)
+            opt_states.append(state)
+            bounds.append((i, j))
+            i = j
+        nx, ny = new_p[:, 0], new_p[:, 1]
+        new_loss = landscape.f(nx, ny)
+        cx, cy = landscape.center
+        dist2 = (nx - cx) ** 2 + (ny - cy) ** 2
+        dx, dy = nx - p[:, 0], ny - p[:, 1]
+        moved2 = dx * dx + dy * dy
+    # A non-finite position makes f non-finite, and NaN fails every comparison.
+    ok = np.isfinite(new_loss) & (dist2 <= (ESCAPE_SPANS * landscape.span) ** 2)
+    diverged = (status == DIVERGED) | ~ok
+    positions, loss = new_p, new_loss
+    if diverged.any():  # rare: freeze those particles where they were
+        positions[diverged], loss[diverged] = p[diverged], prev_loss[diverged]
+    converged = moved2 <= (CONVERGED_STEP * landscape.span) ** 2
+    new_status = (converged * CONVERGED).astype(np.int8)
+    new_status[diverged] = DIVERGED
+    return [RunState(run.steps + 1, positions[i:j], loss[i:j], np.minimum(run.best_loss, loss[i:j]),
+                     new_status[i:j], state)
+            for run, state, (i, j) in zip(runs, opt_states, bounds)]
+
+
+def advance(optimizer: Optimizer, landscape, run: RunState, n_steps: int) -> tuple[RunState, np.ndarray]:
+    """``n_steps`` updates; returns the final state and the path, shape (n_steps, n, 2)."""
+    path = np.empty((n_steps,) + run.positions.shape)
+    for i in range(n_steps):
+        run = step(optimizer, landscape, run)
+        path[i] = run.positions
+    return run, path
