@@ -1,0 +1,289 @@
+"""The thin bridge between the page's worker and our packages.
+
+The worker calls one function, ``handle(command, args_json)``, and gets back a JSON text
+plus a list of numpy arrays; the JSON refers to array i as
+``{"$array": i, "dtype": "f8", "shape": [...]}`` so that every array crosses as one typed
+array. Arguments arrive as JSON text, are parsed as data and validated; nothing a page or
+a URL sends is ever executed as code.
+
+The session (landscape, learning rate, β, start, the six runs, the particles) is held by
+one ``Session`` object. It is plain Python and runs under CPython too (tests/test_app.py).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+
+import numpy as np
+
+import landscapes
+import optimizers
+import rendering
+from optimizers import flow, rules, run
+
+DEFAULTS = {"landscape": "ravine", "resolution": 240, "colormap": rendering.DEFAULT_COLORMAP,
+            "beta": 0.9, "speed": 4}
+MAX_STEPS_PER_CALL = 1000
+MAX_PARTICLES = 5000
+MAX_GRID = 60
+FLOW_ITERATIONS_PER_CALL = 12  # bounds the worker's time per frame; slow particles lag instead
+
+
+def hyperparameters(key: str, lr: float, beta: float) -> tuple[str, dict]:
+    """The optimizer (registry name and keyword arguments) a ball runs for the page's lr and β.
+
+    β is the momentum of Momentum and Nesterov and β₁ of Adam and AdamW. At β = 0
+    Nesterov is plain SGD (torch refuses nesterov=True without momentum)."""
+    if key in ("momentum", "nesterov"):
+        if key == "nesterov" and beta == 0:
+            return "sgd", {"lr": lr}
+        return key, {"lr": lr, "momentum": beta}
+    if key in ("adam", "adamw"):
+        return key, {"lr": lr, "betas": (beta, 0.999)}
+    return key, {"lr": lr}
+
+
+def _make_optimizer(key: str, lr: float, beta: float) -> rules.Optimizer:
+    name, hp = hyperparameters(key, lr, beta)
+    opt = optimizers.create(name, **hp)
+    return opt._replace(key=key)
+
+
+class Session:
+    """Everything the page shows, as plain state the worker mutates through ``handle``."""
+
+    def __init__(self) -> None:
+        self.landscape = landscapes.get(DEFAULTS["landscape"])
+        self.lr = self.landscape.default_lr
+        self.beta = DEFAULTS["beta"]
+        self.start = self.landscape.start
+        self.keys = optimizers.names()
+        self.opts: list[rules.Optimizer] = []
+        self.runs: list[run.RunState] = []
+        self.particles = flow.init(self.landscape, np.zeros((0, 2)))
+        self.reset_runs()
+
+    # ------------------------------------------------------------------ balls
+    def reset_runs(self, lr=None, beta=None, start=None) -> None:
+        """Restart every ball from ``start`` with the given lr and β (validated first, so a
+        bad value leaves the current run untouched)."""
+        lr = self.lr if lr is None else lr
+        beta = self.beta if beta is None else beta
+        start = self.start if start is None else start
+        opts = [_make_optimizer(k, lr, beta) for k in self.keys]
+        start_arr = run.as_starts(start)
+        if len(start_arr) != 1:
+            raise ValueError(f"Invalid start={start!r}: must be one (x, y) pair")
+        self.lr, self.beta, self.start = float(lr), float(beta), tuple(start_arr[0].tolist())
+        self.opts = opts
+        self.runs = [run.init(o, self.landscape, start_arr) for o in opts]
+
+    def advance(self, steps: int) -> np.ndarray:
+        """``steps`` updates of every ball; returns their path (steps, n_optimizers, 2)."""
+        path = np.empty((steps, len(self.keys), 2))
+        for i in range(steps):
+            self.runs = run.step_many(self.opts, self.landscape, self.runs)
+            for k, r in enumerate(self.runs):
+                path[i, k] = r.positions[0]
+        if self.particles.positions.size:
+            self.particles = flow.advance(self.landscape, self.particles, self.lr * steps,
+                                          max_iterations=FLOW_ITERATIONS_PER_CALL)
+        return path
+
+    def snapshot(self) -> dict:
+        return {
+            "step": self.runs[0].steps,
+            "keys": self.keys,
+            "positions": np.array([r.positions[0] for r in self.runs]),
+            "loss": np.array([r.loss[0] for r in self.runs]),
+            "best": np.array([r.best_loss[0] for r in self.runs]),
+            "status": [optimizers.STATUS_NAMES[int(r.status[0])] for r in self.runs],
+        }
+
+    # ------------------------------------------------------------------ particles
+    def drop(self, points) -> None:
+        new = run.as_starts(points) if len(points) else np.zeros((0, 2))
+        if len(self.particles.positions) + len(new) > MAX_PARTICLES:
+            raise ValueError(f"Too many particles: {len(self.particles.positions)} + {len(new)} "
+                             f"exceeds {MAX_PARTICLES}; clear some first")
+        added = flow.init(self.landscape, new)
+        self.particles = flow.FlowState(*(np.concatenate([a, b]) for a, b in zip(self.particles, added)))
+
+    def drop_grid(self, n: int) -> None:
+        if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= MAX_GRID:
+            raise ValueError(f"Invalid grid size n={n!r}: must be an integer in [2, {MAX_GRID}]")
+        xmin, xmax, ymin, ymax = self.landscape.domain
+        xs = xmin + (np.arange(n) + 0.5) * (xmax - xmin) / n
+        ys = ymin + (np.arange(n) + 0.5) * (ymax - ymin) / n
+        gx, gy = np.meshgrid(xs, ys)
+        self.drop(np.column_stack([gx.ravel(), gy.ravel()]))
+
+    def clear(self) -> None:
+        self.particles = flow.init(self.landscape, np.zeros((0, 2)))
+
+    def particle_snapshot(self) -> dict:
+        p = self.particles.positions
+        loss = self.landscape.f(p[:, 0], p[:, 1]) if len(p) else np.zeros(0)
+        return {"count": len(p), "xy": p.astype(np.float32),
+                "at_rest": (self.particles.at_rest | self.particles.diverged).astype(np.uint8),
+                "loss": np.nan_to_num(np.asarray(loss, dtype=float), nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32)}
+
+    # ------------------------------------------------------------------ the scene
+    def set_landscape(self, key: str, lr, beta, start) -> None:
+        land = landscapes.get(key)
+        previous = self.landscape
+        self.landscape = land
+        try:
+            self.reset_runs(lr, beta, land.start if start is None else start)
+        except Exception:
+            self.landscape = previous
+            raise
+        self.clear()
+
+    def probe(self, x: float, y: float) -> dict:
+        f = float(self.landscape.f(x, y))
+        gx, gy = (float(v) for v in self.landscape.grad(x, y))
+        ok = all(math.isfinite(v) for v in (f, gx, gy))
+        return {"x": x, "y": y, "f": f if ok else None, "gx": gx if ok else None, "gy": gy if ok else None}
+
+
+@lru_cache(maxsize=16)
+def picture(key: str, resolution: int, colormap: str) -> dict:
+    """Heatmap pixels, contour lines and colour bar of a landscape (cached: switching back is free)."""
+    land = landscapes.get(key)
+    table = rendering.lut(colormap)
+    grid = rendering.sample(land, resolution)
+    scale = rendering.color_scale(land.color_scale, grid.z)
+    xy, offsets, level_index = rendering.contour_lines(grid, rendering.contour_levels(scale))
+    return {
+        "heatmap": {"width": len(grid.xs), "height": len(grid.ys), "extent": list(land.domain),
+                    "rgba": rendering.colorize(scale.forward(grid.z), table)},
+        "contours": {"levels": rendering.contour_levels(scale).tolist(), "xy": xy, "offsets": offsets,
+                     "level_index": level_index},
+        "colorbar": {"lut": table, "ticks": rendering.colorbar_ticks(scale), "scale": scale.kind},
+    }
+
+
+def describe_landscape(land) -> dict:
+    return {"key": land.key, "label": land.label, "description": land.description,
+            "domain": list(land.domain), "start": list(land.start), "lr_range": list(land.lr_range),
+            "default_lr": land.default_lr,
+            "minima": [{"x": m.x, "y": m.y, "value": m.value, "is_global": m.is_global} for m in land.minima]}
+
+
+# ---------------------------------------------------------------------- commands
+
+SESSION = Session()
+
+
+def _number(args: dict, name: str, default=None) -> float:
+    value = args.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"Invalid {name}={value!r}: must be a finite number")
+    return float(value)
+
+
+def _start(args: dict):
+    start = args.get("start")
+    if start is None:
+        return None
+    if not (isinstance(start, list) and len(start) == 2):
+        raise ValueError(f"Invalid start={start!r}: must be [x, y]")
+    return (_number({"x": start[0]}, "x"), _number({"y": start[1]}, "y"))
+
+
+def cmd_init(s: Session, args: dict) -> dict:
+    return {"landscapes": [describe_landscape(land) for land in landscapes.all_landscapes()],
+            "optimizers": [{"key": k, "label": optimizers.label(k)} for k in optimizers.names()],
+            "colormaps": rendering.colormap_names(), "defaults": DEFAULTS}
+
+
+def cmd_scene(s: Session, args: dict) -> dict:
+    key = args.get("landscape", DEFAULTS["landscape"])
+    resolution = args.get("resolution", DEFAULTS["resolution"])
+    colormap = args.get("colormap", DEFAULTS["colormap"])
+    pic = picture(str(key), resolution, str(colormap))  # validates all three before any change
+    s.set_landscape(key, _number(args, "lr", landscapes.get(key).default_lr),
+                    _number(args, "beta", s.beta), _start(args))
+    return {"landscape": key, **pic, "runs": s.snapshot(), "particles": s.particle_snapshot()}
+
+
+def cmd_reset(s: Session, args: dict) -> dict:
+    s.reset_runs(_number(args, "lr", s.lr), _number(args, "beta", s.beta), _start(args))
+    return {"runs": s.snapshot(), "particles": s.particle_snapshot()}
+
+
+def cmd_advance(s: Session, args: dict) -> dict:
+    steps = args.get("steps", 1)
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= MAX_STEPS_PER_CALL:
+        raise ValueError(f"Invalid steps={steps!r}: must be an integer in [0, {MAX_STEPS_PER_CALL}]")
+    path = s.advance(steps)
+    return {"runs": s.snapshot(), "path": path, "particles": s.particle_snapshot()}
+
+
+def cmd_drop(s: Session, args: dict) -> dict:
+    points = args.get("points")
+    if not isinstance(points, list):
+        raise ValueError(f"Invalid points={points!r}: must be a list of [x, y]")
+    s.drop([[_number({"x": p[0]}, "x"), _number({"y": p[1]}, "y")] if isinstance(p, list) and len(p) == 2
+            else _bad_point(p) for p in points])
+    return {"particles": s.particle_snapshot()}
+
+
+def _bad_point(p):
+    raise ValueError(f"Invalid point {p!r}: must be [x, y]")
+
+
+def cmd_drop_grid(s: Session, args: dict) -> dict:
+    s.drop_grid(args.get("n", 12))
+    return {"particles": s.particle_snapshot()}
+
+
+def cmd_clear(s: Session, args: dict) -> dict:
+    s.clear()
+    return {"particles": s.particle_snapshot()}
+
+
+def cmd_probe(s: Session, args: dict) -> dict:
+    return s.probe(_number(args, "x"), _number(args, "y"))
+
+
+COMMANDS = {"init": cmd_init, "scene": cmd_scene, "reset": cmd_reset, "advance": cmd_advance,
+            "drop": cmd_drop, "drop_grid": cmd_drop_grid, "clear": cmd_clear, "probe": cmd_probe}
+
+_DTYPES = {np.dtype("float64"): "f8", np.dtype("float32"): "f4", np.dtype("uint8"): "u1",
+           np.dtype("int8"): "i1", np.dtype("int32"): "i4"}
+
+
+def _encode(value, arrays: list):
+    """Replace numpy arrays by ``$array`` references (collecting them) and numpy scalars by floats."""
+    if isinstance(value, np.ndarray):
+        arr = np.ascontiguousarray(value)
+        if arr.dtype not in _DTYPES:
+            arr = arr.astype(np.float64)
+        arrays.append(arr)
+        return {"$array": len(arrays) - 1, "dtype": _DTYPES[arr.dtype], "shape": list(arr.shape)}
+    if isinstance(value, dict):
+        return {k: _encode(v, arrays) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_encode(v, arrays) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def handle(command: str, args_json: str = "{}", session: Session | None = None) -> tuple[str, list]:
+    """Run one command from the page: JSON text in, (JSON text, arrays) out."""
+    if command not in COMMANDS:
+        raise ValueError(f"Unknown command {command!r}; valid commands are: {', '.join(COMMANDS)}")
+    try:
+        args = json.loads(args_json)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"Invalid arguments for {command!r}: not JSON ({err})") from None
+    if not isinstance(args, dict):
+        raise ValueError(f"Invalid arguments for {command!r}: must be a JSON object")
+    arrays: list = []
+    result = _encode(COMMANDS[command](session or SESSION, args), arrays)
+    return json.dumps(result, allow_nan=False), arrays

@@ -1,0 +1,153 @@
+"""From a landscape to pictures: sampled grids, colour scales, colormapped pixels, contours.
+
+numpy only, plus contourpy for the iso-loss lines (contourpy is matplotlib's own contouring
+engine, and a small package in Pyodide). Colormaps are 256-entry tables exported from
+matplotlib by tools/export_colormaps.py, so matplotlib never has to load in the browser.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import NamedTuple
+
+import numpy as np
+
+DEFAULT_COLORMAP = "playground"
+N_CONTOURS = 14
+
+
+@lru_cache(maxsize=1)
+def _colormap_table() -> dict:
+    return json.loads(resources.files(__package__).joinpath("colormaps.json").read_text())["colormaps"]
+
+
+def colormap_names() -> list[str]:
+    return list(_colormap_table())
+
+
+def lut(name: str) -> np.ndarray:
+    """The colormap ``name`` as a (256, 4) uint8 RGBA table (alpha 255)."""
+    table = _colormap_table()
+    if name not in table:
+        from landscapes.errors import unknown_name
+        raise unknown_name("colormap", name, list(table))
+    rgba = np.full((256, 4), 255, dtype=np.uint8)
+    rgba[:, :3] = np.asarray(table[name], dtype=np.uint8)
+    return rgba
+
+
+class Grid(NamedTuple):
+    """f sampled at cell centres: xs (nx,), ys (ny,) ascending, z (ny, nx) with z[i, j] = f(xs[j], ys[i])."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    z: np.ndarray
+
+
+def sample(landscape, resolution: int) -> Grid:
+    """Sample f on a grid whose longer side has ``resolution`` cells, square cells."""
+    if not (isinstance(resolution, int) and 16 <= resolution <= 1024):
+        raise ValueError(f"Invalid resolution={resolution!r}: must be an integer in [16, 1024]")
+    xmin, xmax, ymin, ymax = landscape.domain
+    w, h = xmax - xmin, ymax - ymin
+    nx, ny = (resolution, max(2, round(resolution * h / w))) if w >= h else (max(2, round(resolution * w / h)), resolution)
+    xs = xmin + (np.arange(nx) + 0.5) * (w / nx)
+    ys = ymin + (np.arange(ny) + 0.5) * (h / ny)
+    z = landscape.f(xs[None, :], ys[:, None])
+    return Grid(xs, ys, np.asarray(z, dtype=float))
+
+
+class ColorScale(NamedTuple):
+    """Maps loss z to t ∈ [0, 1] (0 = lowest loss in view).
+
+    linear: t = (z − zmin) / (zmax − zmin)
+    log:    t = log((z − zmin + δ)/δ) / log((zmax − zmin + δ)/δ),  δ = 10⁻⁴·(zmax − zmin)
+    """
+
+    kind: str
+    zmin: float
+    zmax: float
+
+    @property
+    def delta(self) -> float:
+        return 1e-4 * (self.zmax - self.zmin)
+
+    def forward(self, z):
+        span = self.zmax - self.zmin
+        if span <= 0:
+            return np.zeros_like(np.asarray(z, dtype=float))
+        if self.kind == "log":
+            d = self.delta
+            t = np.log1p(np.maximum(z - self.zmin, 0.0) / d) / np.log1p(span / d)
+        else:
+            t = (np.asarray(z, dtype=float) - self.zmin) / span
+        return np.clip(t, 0.0, 1.0)
+
+    def inverse(self, t):
+        span = self.zmax - self.zmin
+        t = np.asarray(t, dtype=float)
+        if self.kind == "log":
+            d = self.delta
+            return self.zmin + d * np.expm1(t * np.log1p(span / d))
+        return self.zmin + t * span
+
+
+def color_scale(kind: str, z: np.ndarray) -> ColorScale:
+    """The scale spanning the finite values of ``z``."""
+    finite = z[np.isfinite(z)]
+    if finite.size == 0:
+        raise ValueError("the landscape has no finite value in its view")
+    return ColorScale(kind, float(finite.min()), float(finite.max()))
+
+
+def colorize(t: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """RGBA pixels (ny, nx, 4) uint8 for t ∈ [0, 1], flipped so that row 0 is the top (ymax)."""
+    idx = np.rint(np.nan_to_num(t, nan=1.0) * 255.0).astype(np.intp)
+    return np.ascontiguousarray(table[idx[::-1]])
+
+
+def contour_levels(scale: ColorScale, n: int = N_CONTOURS) -> np.ndarray:
+    """n loss values evenly spaced in colour (so log-spaced on a log scale)."""
+    return scale.inverse(np.arange(1, n + 1) / (n + 1))
+
+
+def contour_lines(grid: Grid, levels) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Iso-loss polylines through contourpy.
+
+    Returns xy (P, 2) float32 points of all lines back to back, offsets (L + 1,) int32 such
+    that line k is xy[offsets[k]:offsets[k + 1]], and level_index (L,) int32.
+    """
+    import contourpy
+
+    z = np.where(np.isfinite(grid.z), grid.z, np.nanmax(np.where(np.isfinite(grid.z), grid.z, -np.inf)))
+    gen = contourpy.contour_generator(grid.xs, grid.ys, z, line_type=contourpy.LineType.Separate)
+    points, offsets, level_index, count = [], [0], [], 0
+    for k, level in enumerate(levels):
+        lines = gen.lines(float(level))
+        for line in lines:
+            if len(line) < 2:
+                continue
+            points.append(line)
+            count += len(line)
+            offsets.append(count)
+            level_index.append(k)
+    xy = np.concatenate(points).astype(np.float32) if points else np.zeros((0, 2), np.float32)
+    return xy, np.asarray(offsets, np.int32), np.asarray(level_index, np.int32)
+
+
+def format_loss(v: float) -> str:
+    """Three significant digits; exponent notation for tiny or huge magnitudes."""
+    if not np.isfinite(v):
+        return "—"
+    if v == 0:
+        return "0"
+    a = abs(v)
+    return f"{v:.2e}" if a < 1e-2 or a >= 1e4 else f"{v:.3g}"
+
+
+def colorbar_ticks(scale: ColorScale, n: int = 5) -> list[dict]:
+    """n ticks evenly spaced along the colour bar, labelled with the loss they stand for."""
+    ts = np.linspace(0.0, 1.0, n)
+    return [{"pos": float(t), "label": format_loss(float(z))} for t, z in zip(ts, scale.inverse(ts))]
