@@ -14,7 +14,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from . import flow, run, validation
-from .flow import FlowResult, FlowState, gradient_flow
+from .flow import FlowResult, FlowState
 from .rules import Optimizer, adam, adamw, heavy_ball, nesterov, rmsprop, sgd
 from .run import CONVERGED, DIVERGED, RUNNING, STATUS_NAMES, RunState
 
@@ -130,3 +130,10 @@ def trajectory(name: str, landscape, start, steps: int, **hyperparameters) -> np
         raise ValueError(f"Invalid start of shape {np.shape(start)}: trajectory takes one (x, y); "
                          f"use trajectories for many")
     return trajectories(name, landscape, start_arr, steps, **hyperparameters)[:, 0, :]
+
+
+def gradient_flow(landscape, starts, t_max: float = 1e3, **tolerances) -> FlowResult:
+    """Follow dx/dt = −∇f(x) from every start until each comes to rest or t reaches t_max;
+    ``landscape`` is a Landscape or a registry key. See ``optimizers.flow`` for the method
+    and the tolerances (rtol, atol, gtol, xtol, max_iterations)."""
+    return flow.gradient_flow(_landscape(landscape), starts, t_max, **tolerances)
