@@ -1,0 +1,231 @@
+"""tools/serve.py: routes, MIME types, caching headers and refusal of traversal.
+
+The server runs for real on 127.0.0.1 (port 0) in a thread, over a fake repo in
+tmp_path; requests go through http.client so that paths reach it unnormalised.
+"""
+
+from __future__ import annotations
+
+import http.client
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+TOOLS = Path(__file__).resolve().parent.parent / "tools"
+
+
+def load_tool(name: str):
+    """Import tools/<name>.py under a private name (tools/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(f"_playground_tools_{name}", TOOLS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+serve = load_tool("serve")
+
+WHEEL_INDEX = {"wheel": "playground-0.1-py3-none-any.whl", "sha256": "ab" * 32}
+
+
+@pytest.fixture
+def site(tmp_path):
+    """A fake repo root, runtime dir and wheels dir, plus a secret next to them."""
+    repo, runtime, wheels = tmp_path / "repo", tmp_path / "runtime", tmp_path / "repo" / "build" / "wheels"
+    (repo / "static" / "css").mkdir(parents=True)
+    runtime.mkdir()
+    wheels.mkdir(parents=True)
+    (repo / "index.html").write_text("<!doctype html><title>playground</title>")
+    (repo / "app.py").write_text("print('not served')")
+    (repo / "static" / "main.js").write_text("export const x = 1;")
+    (repo / "static" / "css" / "style.css").write_text("body{}")
+    (runtime / "pyodide.asm.wasm").write_bytes(b"\0asm\1\0\0\0")
+    (runtime / "pyodide.mjs").write_text("export {}")
+    (runtime / "python_stdlib.zip").write_bytes(b"PK\5\6" + b"\0" * 18)
+    (runtime / "pyodide-lock.json").write_text("{}")
+    (wheels / "index.json").write_text(json.dumps(WHEEL_INDEX))
+    (wheels / WHEEL_INDEX["wheel"]).write_bytes(b"PK fake wheel")
+    (tmp_path / "secret.txt").write_text("top secret")
+    os.symlink(tmp_path / "secret.txt", repo / "static" / "escape.txt")
+    return repo, runtime, wheels
+
+
+def start(server):
+    # A short poll interval keeps shutdown() (and so each test) fast.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.fixture
+def server(site):
+    repo, runtime, wheels = site
+    srv = serve.make_server(0, repo, runtime, wheels)
+    thread = start(srv)
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+    thread.join(timeout=5)
+
+
+def request(srv, path, method="GET", headers=None):
+    """(status, headers, body) for a raw request path."""
+    host, port = srv.server_address[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    try:
+        conn.request(method, path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        conn.close()
+
+
+def test_binds_loopback_on_a_free_port(server):
+    host, port = server.server_address[:2]
+    assert host == "127.0.0.1" and port > 0
+    assert serve.server_url(server) == f"http://127.0.0.1:{port}/"
+
+
+@pytest.mark.parametrize("path", ["/", "/index.html"])
+def test_index_is_served_uncached(server, path):
+    status, headers, body = request(server, path)
+    assert status == 200
+    assert body.startswith(b"<!doctype html>")
+    assert headers["Content-Type"].startswith("text/html")
+    assert headers["Cache-Control"] == "no-cache"
+
+
+@pytest.mark.parametrize("path, content_type, cache", [
+    ("/static/main.js", "text/javascript", "no-cache"),
+    ("/static/css/style.css", "text/css", "no-cache"),
+    ("/pyodide/pyodide.asm.wasm", "application/wasm", "max-age=86400"),
+    ("/pyodide/pyodide.mjs", "text/javascript", "max-age=86400"),
+    ("/pyodide/python_stdlib.zip", "application/zip", "max-age=86400"),
+    ("/pyodide/pyodide-lock.json", "application/json", "max-age=86400"),
+    ("/wheels/index.json", "application/json", "no-cache"),
+    (f"/wheels/{WHEEL_INDEX['wheel']}", "application/octet-stream", "no-cache"),
+])
+def test_mime_types_and_cache_policy(server, path, content_type, cache):
+    status, headers, _ = request(server, path)
+    assert status == 200
+    assert headers["Content-Type"].split(";")[0] == content_type
+    assert cache in headers["Cache-Control"]
+
+
+def test_wheels_index_is_the_file_on_disk(server):
+    status, _, body = request(server, "/wheels/index.json")
+    assert status == 200 and json.loads(body) == WHEEL_INDEX
+
+
+@pytest.mark.parametrize("path", [
+    "/../secret.txt",
+    "/static/../../secret.txt",
+    "/static/%2e%2e/%2e%2e/secret.txt",
+    "/pyodide/..%2f..%2fsecret.txt",
+    "/pyodide/%2E%2E/secret.txt",
+    "/static/..\\..\\secret.txt",
+    "/static/./main.js",
+    "/static/escape.txt",  # symlink pointing outside static/
+    "/wheels//etc/passwd",
+    "/pyodide/%00",
+])
+def test_traversal_is_refused(server, path):
+    status, _, body = request(server, path)
+    assert status in (403, 404)
+    assert b"top secret" not in body
+
+
+@pytest.mark.parametrize("path", ["/static/", "/static", "/static/css", "/pyodide/", "/wheels/",
+                                  "/app.py", "/build/wheels/index.json", "/favicon.ico"])
+def test_no_listings_and_nothing_outside_the_mounts(server, path):
+    status, _, body = request(server, path)
+    assert status == 404
+    assert b"Directory listing" not in body
+
+
+def test_head_and_conditional_get(server):
+    status, headers, body = request(server, "/pyodide/pyodide.asm.wasm", method="HEAD")
+    assert status == 200 and body == b"" and headers["Content-Length"] == "8"
+    status, _, _ = request(server, "/pyodide/pyodide.asm.wasm",
+                           headers={"If-Modified-Since": headers["Last-Modified"]})
+    assert status == 304
+
+
+def test_cache_policy_does_not_leak_across_keep_alive_requests(server):
+    conn = http.client.HTTPConnection(*server.server_address[:2], timeout=10)
+    try:
+        conn.request("GET", "/pyodide/pyodide.mjs")
+        first = conn.getresponse()
+        first.read()
+        conn.request("GET", "/no-such-file")
+        second = conn.getresponse()
+        second.read()
+    finally:
+        conn.close()
+    assert "max-age=86400" in first.headers["Cache-Control"]
+    assert (second.status, second.headers["Cache-Control"]) == (404, "no-cache")
+
+
+def test_edits_to_our_files_show_up_immediately(server, site):
+    repo = site[0]
+    (repo / "static" / "main.js").write_text("export const x = 2;")
+    assert request(server, "/static/main.js")[2] == b"export const x = 2;"
+
+
+def test_wheels_index_runs_the_rebuild_hook(site):
+    repo, runtime, wheels = site
+    calls = []
+    srv = serve.make_server(0, repo, runtime, wheels, before_wheels_index=lambda: calls.append(1))
+    thread = start(srv)
+    try:
+        assert request(srv, "/wheels/index.json")[0] == 200
+        assert request(srv, "/index.html")[0] == 200
+        assert calls == [1]
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(timeout=5)
+
+
+def test_failing_rebuild_hook_gives_500(site, capsys):
+    repo, runtime, wheels = site
+
+    def broken():
+        raise RuntimeError("syntax error somewhere")
+
+    srv = serve.make_server(0, repo, runtime, wheels, before_wheels_index=broken)
+    thread = start(srv)
+    try:
+        assert request(srv, "/wheels/index.json")[0] == 500
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(timeout=5)
+    assert "syntax error somewhere" in capsys.readouterr().err
+
+
+def test_cli_port_zero_prints_the_real_url(site):
+    repo, runtime, wheels = site
+    proc = subprocess.Popen(
+        [sys.executable, str(TOOLS / "serve.py"), "--port", "0", "--repo-root", str(repo),
+         "--runtime-dir", str(runtime), "--wheels-dir", str(wheels)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        match = re.fullmatch(r"Serving Loss Landscape Playground at http://127\.0\.0\.1:(\d+)/\n", line)
+        assert match, line
+        conn = http.client.HTTPConnection("127.0.0.1", int(match.group(1)), timeout=10)
+        conn.request("GET", "/index.html")
+        assert conn.getresponse().status == 200
+        conn.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
