@@ -70,39 +70,40 @@ def step_many(optimizers: list[Optimizer], landscape, runs: list[RunState]) -> l
     """One update of several runs on one landscape (the page's six balls), sharing one
     gradient and one loss evaluation over all their particles. Rows never interact, so
     each run gets exactly the numbers ``step`` alone would give it."""
-    p = np.concatenate([r.positions for r in runs]) if len(runs) > 1 else runs[0].positions
-    status = np.concatenate([r.status for r in runs]) if len(runs) > 1 else runs[0].status
-    prev_loss = np.concatenate([r.loss for r in runs]) if len(runs) > 1 else runs[0].loss
-    new_p = np.empty_like(p)
-    opt_states, bounds, i = [], [], 0
+    single = len(runs) == 1
+    p = runs[0].positions if single else np.concatenate([r.positions for r in runs])
     with np.errstate(all="ignore"):
         gx, gy = landscape.grad_xy(p[:, 0], p[:, 1])
         grads = np.empty_like(p)
         grads[:, 0], grads[:, 1] = gx, gy
-        for opt, run in zip(optimizers, runs):
-            j = i + len(run.positions)
-            new_p[i:j], state = opt.update(p[i:j], grads[i:j], run.opt_state)
-            opt_states.append(state)
-            bounds.append((i, j))
-            i = j
-        nx, ny = new_p[:, 0], new_p[:, 1]
-        new_loss = landscape.f(nx, ny)
-        cx, cy = landscape.center
-        dist2 = (nx - cx) ** 2 + (ny - cy) ** 2
-        dx, dy = nx - p[:, 0], ny - p[:, 1]
-        moved2 = dx * dx + dy * dy
+        if single:
+            new_p, state = optimizers[0].update(p, grads, runs[0].opt_state)
+            opt_states, bounds = [state], [(0, len(p))]
+        else:
+            new_p, opt_states, bounds = np.empty_like(p), [], []
+            i = 0
+            for opt, run in zip(optimizers, runs):
+                j = i + len(run.positions)
+                new_p[i:j], state = opt.update(p[i:j], grads[i:j], run.opt_state)
+                opt_states.append(state)
+                bounds.append((i, j))
+                i = j
+        loss = landscape.f(new_p[:, 0], new_p[:, 1])
+        offset = new_p - landscape.center
+        offset *= offset
+        moved = new_p - p
+        moved *= moved
+    span2 = landscape.span**2
     # A non-finite position makes f non-finite, and NaN fails every comparison.
-    ok = np.isfinite(new_loss) & (dist2 <= (ESCAPE_SPANS * landscape.span) ** 2)
-    diverged = (status == DIVERGED) | ~ok
-    positions, loss = new_p, new_loss
+    ok = np.isfinite(loss) & (offset[:, 0] + offset[:, 1] <= ESCAPE_SPANS**2 * span2)
+    status = (moved[:, 0] + moved[:, 1] <= CONVERGED_STEP**2 * span2).view(np.int8) * np.int8(CONVERGED)
+    previously = runs[0].status if single else np.concatenate([r.status for r in runs])
+    diverged = ~ok | (previously == DIVERGED)
     if diverged.any():  # rare: freeze those particles where they were
-        positions[diverged], loss[diverged] = p[diverged], prev_loss[diverged]
-    converged = moved2 <= (CONVERGED_STEP * landscape.span) ** 2
-    new_status = (converged * CONVERGED).astype(np.int8)
-    new_status[diverged] = DIVERGED
-    return [RunState(run.steps + 1, positions[i:j], loss[i:j], np.minimum(run.best_loss, loss[i:j]),
-                     new_status[i:j], state)
-            for run, state, (i, j) in zip(runs, opt_states, bounds)]
+        prev_loss = runs[0].loss if single else np.concatenate([r.loss for r in runs])
+        new_p[diverged], loss[diverged], status[diverged] = p[diverged], prev_loss[diverged], DIVERGED
+    return [RunState(run.steps + 1, new_p[i:j], loss[i:j], np.minimum(run.best_loss, loss[i:j]), status[i:j], st)
+            for run, st, (i, j) in zip(runs, opt_states, bounds)]
 
 
 def advance(optimizer: Optimizer, landscape, run: RunState, n_steps: int) -> tuple[RunState, np.ndarray]:
