@@ -210,6 +210,13 @@ def cmd_scene(s: Session, args: dict) -> dict:
     return {"landscape": key, **pic, "runs": s.snapshot(), "particles": s.particle_snapshot()}
 
 
+def cmd_recolor(s: Session, args: dict) -> dict:
+    """The current landscape's picture in another colormap; the runs go on untouched."""
+    pic = picture(s.landscape.key, args.get("resolution", DEFAULTS["resolution"]),
+                  str(args.get("colormap", DEFAULTS["colormap"])))
+    return {"landscape": s.landscape.key, **pic}
+
+
 def cmd_reset(s: Session, args: dict) -> dict:
     s.reset_runs(_number(args, "lr", s.lr), _number(args, "beta", s.beta), _start(args))
     return {"runs": s.snapshot(), "particles": s.particle_snapshot()}
@@ -250,7 +257,7 @@ def cmd_probe(s: Session, args: dict) -> dict:
     return s.probe(_number(args, "x"), _number(args, "y"))
 
 
-COMMANDS = {"init": cmd_init, "scene": cmd_scene, "reset": cmd_reset, "advance": cmd_advance,
+COMMANDS = {"init": cmd_init, "scene": cmd_scene, "recolor": cmd_recolor, "reset": cmd_reset, "advance": cmd_advance,
             "drop": cmd_drop, "drop_grid": cmd_drop_grid, "clear": cmd_clear, "probe": cmd_probe}
 
 _DTYPES = {np.dtype("float64"): "f8", np.dtype("float32"): "f4", np.dtype("uint8"): "u1",

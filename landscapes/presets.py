@@ -127,8 +127,8 @@ LANDSCAPES = (
             Minimum(1.412487772934397, -1.4008121723313387, -0.7859458277014558, False),
             Minimum(-1.095131330582393, 1.3900473479788287, -0.6728502859705282, False),
         ),  # located by Newton's method
-        description="A shallow bowl minus five Gaussian dents: several basins of different "
-                    "depth. Optimizers with different dynamics end in different basins; the "
+        description="A shallow bowl minus five Gaussian dents that make four basins of "
+                    "different depth. Optimizers with different dynamics end in different basins; the "
                     "legend's min-loss column shows who found the deeper one.",
     ),
     Landscape(

@@ -64,6 +64,15 @@ def test_ball_positions_agree_with_optimizers_trajectory(session, key):
         assert runs["loss"][k] == loss[-1] and runs["best"][k] == loss.min()
 
 
+def test_recolor_changes_the_pixels_and_keeps_the_run(session):
+    first = call(session, "scene", landscape="bowl", lr=0.05, beta=0.9, resolution=32)
+    call(session, "advance", steps=9)
+    other = call(session, "recolor", colormap="magma", resolution=32)
+    assert other["heatmap"]["rgba"].shape == first["heatmap"]["rgba"].shape
+    assert (other["heatmap"]["rgba"] != first["heatmap"]["rgba"]).any()
+    assert call(session, "advance", steps=0)["runs"]["step"] == 9
+
+
 def test_nesterov_at_beta_zero_is_sgd(session):
     call(session, "scene", landscape="bowl", lr=0.1, beta=0.0, resolution=32)
     runs = call(session, "advance", steps=25)["runs"]

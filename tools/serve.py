@@ -64,7 +64,8 @@ MIME_TYPES = {
 class Routes:
     """Maps URL paths to files; kept apart from the handler so it is easy to reason about."""
 
-    def __init__(self, repo_root: Path, runtime_dir: Path, wheels_dir: Path):
+    def __init__(self, repo_root: Path, runtime_dir: Path, wheels_dir: Path,
+                 extra_mounts: dict[str, Path] | None = None):
         self.index = Path(repo_root) / "index.html"
         # prefix -> (directory, Cache-Control value)
         self.mounts = {
@@ -72,6 +73,9 @@ class Routes:
             "/pyodide/": (Path(runtime_dir), RUNTIME_CACHE),
             "/wheels/": (Path(wheels_dir), NO_CACHE),
         }
+        # e.g. the benchmark's floor page, served like our own files
+        for prefix, root in (extra_mounts or {}).items():
+            self.mounts[prefix] = (Path(root), NO_CACHE)
 
     def resolve(self, url_path: str) -> tuple[Path, str] | None:
         """(file, Cache-Control) for a request path, or None for 404."""
@@ -175,13 +179,15 @@ class PlaygroundServer(http.server.ThreadingHTTPServer):
 
 def make_server(port: int, repo_root: Path, runtime_dir: Path, wheels_dir: Path,
                 verbose: bool = False,
-                before_wheels_index: Callable[[], object] | None = None) -> PlaygroundServer:
+                before_wheels_index: Callable[[], object] | None = None,
+                extra_mounts: dict[str, Path] | None = None) -> PlaygroundServer:
     """A bound (not yet serving) server on 127.0.0.1; port 0 picks a free port.
 
     ``before_wheels_index`` runs before each ``/wheels/index.json`` response
-    (the CLI's --rebuild-wheel passes tools/build_wheel.ensure_wheel).
+    (the CLI's --rebuild-wheel passes tools/build_wheel.ensure_wheel); ``extra_mounts``
+    maps more URL prefixes ("/bench/floor/") to directories.
     """
-    routes = Routes(Path(repo_root), Path(runtime_dir), Path(wheels_dir))
+    routes = Routes(Path(repo_root), Path(runtime_dir), Path(wheels_dir), extra_mounts)
     handler = type("Handler", (PlaygroundHandler,), {"routes": routes, "verbose": verbose})
     server = PlaygroundServer((HOST, port), handler)
     server.before_wheels_index = before_wheels_index

@@ -1,0 +1,107 @@
+// The side panel's controls: filled from the worker's catalog, showing the state, and
+// turning input events into calls of the handlers main.js passes in. Never writes state.
+
+import { LIMITS } from "./config.js";
+import { fmt } from "./format.js";
+import { roundLr } from "./state.js";
+
+const $ = (id) => document.getElementById(id);
+
+export function createControls(catalog, handlers) {
+  const el = {
+    form: $("controls"),
+    landscape: $("landscape"),
+    lr: $("lr"),
+    lrValue: $("lr-value"),
+    beta: $("beta"),
+    betaValue: $("beta-value"),
+    show: $("show"),
+    speed: $("speed"),
+    speedValue: $("speed-value"),
+    colormap: $("colormap"),
+    play: $("play"),
+    step: $("step"),
+    reset: $("reset"),
+    dropGrid: $("drop-grid"),
+    clear: $("clear"),
+    particleCount: $("particle-count"),
+  };
+
+  // One vocabulary: option values are the registry keys.
+  fillSelect(el.landscape, catalog.landscapes.map((l) => [l.key, l.label]));
+  fillSelect(el.show, [["all", "Compare all"], ...catalog.optimizers.map((o) => [o.key, `${o.label} only`])]);
+  fillSelect(el.colormap, catalog.colormaps.map((name) => [name, name]));
+  el.lr.min = String(Math.log10(LIMITS.lr.min));
+  el.lr.max = String(Math.log10(LIMITS.lr.max));
+  el.beta.min = String(LIMITS.beta.min);
+  el.beta.max = String(LIMITS.beta.max);
+  el.speed.min = String(LIMITS.speed.min);
+  el.speed.max = String(LIMITS.speed.max);
+
+  el.form.addEventListener("submit", (e) => e.preventDefault());
+  el.landscape.addEventListener("change", () => handlers.landscape(el.landscape.value));
+  el.lr.addEventListener("input", () => {
+    const lr = roundLr(10 ** Number(el.lr.value));
+    el.lrValue.value = fmt(lr);
+    handlers.lr(lr);
+  });
+  el.beta.addEventListener("input", () => {
+    const beta = Number(el.beta.value);
+    el.betaValue.value = fmt(beta);
+    handlers.beta(beta);
+  });
+  el.speed.addEventListener("input", () => {
+    const speed = Number(el.speed.value);
+    el.speedValue.value = String(speed);
+    handlers.speed(speed);
+  });
+  el.show.addEventListener("change", () => handlers.show(el.show.value));
+  el.colormap.addEventListener("change", () => handlers.colormap(el.colormap.value));
+  el.play.addEventListener("click", () => handlers.play());
+  el.step.addEventListener("click", () => handlers.step());
+  el.reset.addEventListener("click", () => handlers.reset());
+  el.dropGrid.addEventListener("click", () => handlers.dropGrid());
+  el.clear.addEventListener("click", () => handlers.clear());
+
+  const inputs = [el.landscape, el.lr, el.beta, el.show, el.speed, el.colormap, el.play, el.step,
+    el.reset, el.dropGrid, el.clear];
+
+  return {
+    setEnabled(enabled) {
+      for (const input of inputs) input.disabled = !enabled;
+    },
+
+    // Shows the state; slider positions are only moved when they disagree with it, so a
+    // slider being dragged is not fought over.
+    sync(state) {
+      el.landscape.value = state.landscape;
+      if (roundLr(10 ** Number(el.lr.value)) !== state.lr) el.lr.value = String(Math.log10(state.lr));
+      el.lrValue.value = fmt(state.lr);
+      if (Number(el.beta.value) !== state.beta) el.beta.value = String(state.beta);
+      el.betaValue.value = fmt(state.beta);
+      el.show.value = state.show;
+      if (Number(el.speed.value) !== state.speed) el.speed.value = String(state.speed);
+      el.speedValue.value = String(state.speed);
+      el.colormap.value = state.colormap;
+      el.play.textContent = state.playing ? "Pause" : "Play";
+      el.play.setAttribute("aria-pressed", String(state.playing));
+    },
+
+    showParticleCount(count, resting) {
+      el.particleCount.textContent = count === 0
+        ? "No particles."
+        : `${count} particle${count === 1 ? "" : "s"}, ${resting} at rest.`;
+    },
+  };
+}
+
+function fillSelect(select, entries) {
+  select.replaceChildren(
+    ...entries.map(([value, text]) => {
+      const option = document.createElement("option");
+      option.value = value;
+      option.textContent = text;
+      return option;
+    }),
+  );
+}

@@ -1,0 +1,87 @@
+// Main-thread client of the Python worker: one `ready` promise, request/reply by id.
+//
+//   const python = startPython({ onProgress, timeoutMs });
+//   await python.ready;                     // rejects with a message that says what to do
+//   const scene = await python.call("scene", {...});
+
+export class PythonError extends Error {
+  constructor(cmd, message) {
+    super(message);
+    this.name = "PythonError";
+    this.cmd = cmd;
+  }
+}
+
+export function startPython({ onProgress = () => {}, timeoutMs }) {
+  const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+  const pending = new Map(); // id -> {resolve, reject, cmd}
+  let nextId = 1;
+  let settled = false;
+  let resolveReady;
+  let rejectReady;
+  const ready = new Promise((resolve, reject) => {
+    resolveReady = resolve;
+    rejectReady = reject;
+  });
+
+  // Before Ready: the boot failed for good. After Ready (the worker crashed): the
+  // requests in flight fail, and later ones get their own replies or errors.
+  function fail(message) {
+    if (!settled) {
+      settled = true;
+      clearTimeout(timer);
+      worker.terminate();
+      rejectReady(new Error(message));
+    }
+    for (const { reject, cmd } of pending.values()) reject(new PythonError(cmd, message));
+    pending.clear();
+  }
+
+  const timer = setTimeout(
+    () =>
+      fail(
+        `Python did not finish loading within ${Math.round(timeoutMs / 1000)} s. ` +
+          "Check the network (or run ./dev serve, which serves a local copy of the runtime), then reload.",
+      ),
+    timeoutMs,
+  );
+
+  worker.onmessage = ({ data: msg }) => {
+    if (msg.type === "progress") {
+      onProgress(msg.text, msg.fraction);
+    } else if (msg.type === "ready") {
+      settled = true;
+      clearTimeout(timer);
+      resolveReady({ ms: msg.ms, stages: msg.stages });
+    } else if (msg.type === "boot-error") {
+      fail(msg.message);
+    } else if (msg.type === "reply") {
+      const request = pending.get(msg.id);
+      if (!request) return;
+      pending.delete(msg.id);
+      if (msg.ok) request.resolve(msg.result);
+      else request.reject(new PythonError(request.cmd, msg.error));
+    }
+  };
+  // Fires when the worker module cannot load (missing file, syntax error) or later throws.
+  worker.onerror = (event) => {
+    event.preventDefault();
+    fail(`The Python worker (static/worker.js) failed: ${event.message || "it could not be loaded"}. Reload the page; if it persists, run ./dev serve.`);
+  };
+
+  worker.postMessage({ type: "boot" });
+
+  // Calls chain on `ready`, so after a failed boot they reject with its message.
+  function call(cmd, args = {}) {
+    return ready.then(
+      () =>
+        new Promise((resolve, reject) => {
+          const id = nextId++;
+          pending.set(id, { resolve, reject, cmd });
+          worker.postMessage({ type: "call", id, cmd, args });
+        }),
+    );
+  }
+
+  return { ready, call };
+}

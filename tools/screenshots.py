@@ -1,0 +1,100 @@
+"""Take the README's screenshots of the page in headless Chromium (not a test).
+
+    docs/screenshot-ravine.png       Ravine, all six balls after a few hundred steps
+    docs/screenshot-bumpy-grid.png   Bumpy with a dropped grid of gradient-flow particles
+
+Needs what ``./dev serve`` sets up (the local runtime and build/wheels/); run it with
+the project's virtualenv, e.g.::
+
+    ~/.cache/loss-landscape-playground/venv/bin/python tools/screenshots.py [--out docs]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import browser  # tools/browser.py: the same Chromium and server as the browser tests
+
+VIEWPORT = {"width": 1280, "height": 800}
+READY_TIMEOUT_MS = 60_000
+
+
+def open_page(context, url: str, hash: str):
+    page = context.new_page()
+    page.goto(f"{url}#{hash}")
+    page.wait_for_function("document.querySelector('#status').dataset.state !== 'loading'",
+                           timeout=READY_TIMEOUT_MS)
+    status = page.inner_text("#status")
+    if page.get_attribute("#status", "data-state") != "ready":
+        raise SystemExit(f"error: the page did not boot: {status}")
+    return page
+
+
+def run_until_step(page, step: int) -> None:
+    """Lets Play run until the balls have taken `step` steps, then pauses."""
+    page.wait_for_function(f"window.__playground.snapshot().step >= {step}", timeout=120_000)
+    page.click("#play")
+    page.evaluate("window.__playground.idle()")
+    page.wait_for_timeout(300)  # the legend refreshes at ~10 Hz
+
+
+def ravine(context, url: str, out: Path) -> None:
+    page = open_page(context, url, "landscape=ravine&lr=0.01&beta=0.9&show=all&speed=4")
+    run_until_step(page, 400)
+    page.mouse.move(*plot_point(page, 0.35, 1.9))  # fills the hover readout
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(out / "screenshot-ravine.png"))
+    page.close()
+
+
+def bumpy_grid(context, url: str, out: Path) -> None:
+    page = open_page(context, url, "landscape=bumpy&lr=0.05&beta=0.9&show=all&speed=4")
+    run_until_step(page, 150)
+    page.click("#drop-grid")
+    page.wait_for_function("window.__playground.particles().count > 0")
+    page.click("#play")
+    # Mid-flow, while the particles still stream towards their basins with their tails.
+    page.wait_for_function("window.__playground.snapshot().step >= 150 + 48", timeout=60_000)
+    page.screenshot(path=str(out / "screenshot-bumpy-grid.png"))
+    page.close()
+
+
+def plot_point(page, x: float, y: float) -> tuple[float, float]:
+    px, py = page.evaluate("([x, y]) => window.__playground.toPixel(x, y)", [x, y])
+    box = page.locator("#layer-top").bounding_box()
+    return box["x"] + px, box["y"] + py
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=browser.REPO / "docs")
+    parser.add_argument("--scale", type=float, default=1.0, help="device pixel ratio (2 for HiDPI)")
+    args = parser.parse_args(argv)
+    missing = browser.missing_build(browser.runtime_dir(), browser.wheels_dir())
+    if missing:
+        print("error: missing " + " and ".join(missing) + "; run ./dev serve once first", file=sys.stderr)
+        return 1
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    from playwright.sync_api import sync_playwright
+
+    server, url = browser.start_server()
+    try:
+        with sync_playwright() as playwright:
+            chromium = browser.launch_chromium(playwright)
+            context = chromium.new_context(viewport=VIEWPORT, device_scale_factor=args.scale)
+            ravine(context, url, args.out)
+            bumpy_grid(context, url, args.out)
+            chromium.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    for name in ("screenshot-ravine.png", "screenshot-bumpy-grid.png"):
+        print(f"wrote {args.out / name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
