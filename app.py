@@ -12,6 +12,7 @@ one ``Session`` object. It is plain Python and runs under CPython too (tests/tes
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 from functools import lru_cache
@@ -27,7 +28,7 @@ DEFAULTS = {"landscape": "ravine", "resolution": 240, "colormap": rendering.DEFA
             "beta": 0.9, "speed": 4}
 MAX_STEPS_PER_CALL = 1000
 MAX_PARTICLES = 5000
-MAX_GRID = 60
+MAX_GRID = 70
 FLOW_ITERATIONS_PER_CALL = 12  # bounds the worker's time per frame; slow particles lag instead
 
 
@@ -126,9 +127,10 @@ class Session:
     def particle_snapshot(self) -> dict:
         p = self.particles.positions
         loss = self.landscape.f(p[:, 0], p[:, 1]) if len(p) else np.zeros(0)
+        finite_loss = np.nan_to_num(np.asarray(loss, dtype=float), nan=0.0, posinf=0.0, neginf=0.0)
         return {"count": len(p), "xy": p.astype(np.float32),
                 "at_rest": (self.particles.at_rest | self.particles.diverged).astype(np.uint8),
-                "loss": np.nan_to_num(np.asarray(loss, dtype=float), nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32)}
+                "loss": finite_loss.astype(np.float32)}
 
     # ------------------------------------------------------------------ the scene
     def set_landscape(self, key: str, lr, beta, start) -> None:
@@ -149,21 +151,48 @@ class Session:
         return {"x": x, "y": y, "f": f if ok else None, "gx": gx if ok else None, "gy": gy if ok else None}
 
 
+# In the browser contourpy loads after the first frame: until the worker says it has
+# (command "contours_loaded"), scenes come without contour lines, and the page asks for
+# them with "contours" afterwards. Under CPython it is simply installed.
+_contourpy_loaded = importlib.util.find_spec("contourpy") is not None
+
+
+def contours_available() -> bool:
+    return _contourpy_loaded
+
+
+@lru_cache(maxsize=16)
+def _grid_and_scale(key: str, resolution: int):
+    land = landscapes.get(key)
+    grid = rendering.sample(land, resolution)
+    return grid, rendering.color_scale(land.color_scale, grid.z)
+
+
 @lru_cache(maxsize=16)
 def picture(key: str, resolution: int, colormap: str) -> dict:
-    """Heatmap pixels, contour lines and colour bar of a landscape (cached: switching back is free)."""
-    land = landscapes.get(key)
+    """Heatmap pixels and colour bar of a landscape (cached: switching back is free)."""
     table = rendering.lut(colormap)
-    grid = rendering.sample(land, resolution)
-    scale = rendering.color_scale(land.color_scale, grid.z)
-    xy, offsets, level_index = rendering.contour_lines(grid, rendering.contour_levels(scale))
+    grid, scale = _grid_and_scale(key, resolution)
     return {
-        "heatmap": {"width": len(grid.xs), "height": len(grid.ys), "extent": list(land.domain),
+        "heatmap": {"width": len(grid.xs), "height": len(grid.ys), "extent": list(landscapes.get(key).domain),
                     "rgba": rendering.colorize(scale.forward(grid.z), table)},
-        "contours": {"levels": rendering.contour_levels(scale).tolist(), "xy": xy, "offsets": offsets,
-                     "level_index": level_index},
         "colorbar": {"lut": table, "ticks": rendering.colorbar_ticks(scale), "scale": scale.kind},
     }
+
+
+@lru_cache(maxsize=16)
+def contour_lines(key: str, resolution: int) -> dict:
+    """Iso-loss lines at levels evenly spaced in colour (needs contourpy)."""
+    grid, scale = _grid_and_scale(key, resolution)
+    levels = rendering.contour_levels(scale)
+    xy, offsets, level_index = rendering.contour_lines(grid, levels)
+    return {"levels": levels.tolist(), "xy": xy, "offsets": offsets, "level_index": level_index}
+
+
+def full_picture(key: str, resolution: int, colormap: str) -> dict:
+    """The picture plus its contour lines when contourpy is there (``None`` until then)."""
+    pic = picture(key, resolution, colormap)
+    return {**pic, "contours": contour_lines(key, resolution) if contours_available() else None}
 
 
 def describe_landscape(land) -> dict:
@@ -204,17 +233,44 @@ def cmd_scene(s: Session, args: dict) -> dict:
     key = args.get("landscape", DEFAULTS["landscape"])
     resolution = args.get("resolution", DEFAULTS["resolution"])
     colormap = args.get("colormap", DEFAULTS["colormap"])
-    pic = picture(str(key), resolution, str(colormap))  # validates all three before any change
+    pic = full_picture(str(key), resolution, str(colormap))  # validates all three before any change
     s.set_landscape(key, _number(args, "lr", landscapes.get(key).default_lr),
                     _number(args, "beta", s.beta), _start(args))
     return {"landscape": key, **pic, "runs": s.snapshot(), "particles": s.particle_snapshot()}
 
 
+def cmd_prefetch(s: Session, args: dict) -> dict:
+    """Warm the picture cache for the scene the page will most likely ask for first (a hint
+    read from the URL before the page has validated it: a bad hint is ignored, not raised)."""
+    key = args.get("landscape") or DEFAULTS["landscape"]
+    colormap = args.get("colormap") or DEFAULTS["colormap"]
+    try:
+        full_picture(str(key), DEFAULTS["resolution"], str(colormap))
+    except (KeyError, ValueError):
+        return {"prefetched": False}
+    return {"prefetched": True}
+
+
 def cmd_recolor(s: Session, args: dict) -> dict:
     """The current landscape's picture in another colormap; the runs go on untouched."""
-    pic = picture(s.landscape.key, args.get("resolution", DEFAULTS["resolution"]),
-                  str(args.get("colormap", DEFAULTS["colormap"])))
+    pic = full_picture(s.landscape.key, args.get("resolution", DEFAULTS["resolution"]),
+                       str(args.get("colormap", DEFAULTS["colormap"])))
     return {"landscape": s.landscape.key, **pic}
+
+
+def cmd_contours_loaded(s: Session, args: dict) -> dict:
+    """The worker finished loading contourpy: look again."""
+    global _contourpy_loaded
+    _contourpy_loaded = importlib.util.find_spec("contourpy") is not None
+    return {"available": _contourpy_loaded}
+
+
+def cmd_contours(s: Session, args: dict) -> dict:
+    """The current landscape's contour lines (the page asks once contourpy has loaded)."""
+    if not contours_available():
+        raise ValueError("contour lines need contourpy, which is not loaded yet")
+    return {"landscape": s.landscape.key,
+            "contours": contour_lines(s.landscape.key, args.get("resolution", DEFAULTS["resolution"]))}
 
 
 def cmd_reset(s: Session, args: dict) -> dict:
@@ -257,8 +313,10 @@ def cmd_probe(s: Session, args: dict) -> dict:
     return s.probe(_number(args, "x"), _number(args, "y"))
 
 
-COMMANDS = {"init": cmd_init, "scene": cmd_scene, "recolor": cmd_recolor, "reset": cmd_reset, "advance": cmd_advance,
-            "drop": cmd_drop, "drop_grid": cmd_drop_grid, "clear": cmd_clear, "probe": cmd_probe}
+COMMANDS = {"init": cmd_init, "prefetch": cmd_prefetch, "scene": cmd_scene, "recolor": cmd_recolor,
+            "contours_loaded": cmd_contours_loaded, "contours": cmd_contours, "reset": cmd_reset,
+            "advance": cmd_advance, "drop": cmd_drop, "drop_grid": cmd_drop_grid, "clear": cmd_clear,
+            "probe": cmd_probe}
 
 _DTYPES = {np.dtype("float64"): "f8", np.dtype("float32"): "f4", np.dtype("uint8"): "u1",
            np.dtype("int8"): "i1", np.dtype("int32"): "i4"}

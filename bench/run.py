@@ -214,6 +214,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Run the benchmarks and write the table.")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
     parser.add_argument("--quick", action="store_true", help="short runs (for the harness's own test)")
+    parser.add_argument("--only", choices=["frames"], help="measure only this part and print it (no report)")
     args = parser.parse_args(argv)
     quick = args.quick
     from playwright.sync_api import sync_playwright
@@ -228,13 +229,20 @@ def main(argv=None) -> int:
     base = base.rstrip("/")
     try:
         with sync_playwright() as pw:
+            if args.only == "frames":
+                fr = frame_time(pw, base, 5.0, [1000, 2000, 3000, 4000, 4900])
+                print(fr["main"], *fr["sweep"], sep="\n")
+                return 0
             print("==> first frame (page vs floor, cold and warm)")
             ff = first_frame(pw, base, rounds=1 if quick else 5)
+            print(f"    page/floor cold {ff['cold']}, warm {ff['warm']}")
             print("==> frame time (10 s) and particle sweep")
-            fr = frame_time(pw, base, 1.0 if quick else 10.0, [1000] if quick else [1000, 2000, 3000, 4000, 5000])
+            fr = frame_time(pw, base, 1.0 if quick else 10.0, [1000] if quick else [1000, 2000, 3000, 4000, 4900])
+            print(f"    main {({k: v for k, v in fr['main'].items() if k != 'long_tasks'})}, max {fr['max_sustained']}")
             print("==> landscape switch")
             keys = landscapes.names()[:3] if quick else landscapes.names()
             sw = landscape_switch(pw, base, keys)
+            print(f"    {sw}")
             version = browser.chromium_version(pw)
     finally:
         server.shutdown()

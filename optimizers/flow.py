@@ -10,7 +10,8 @@ accepting the step when err ≤ 1 and rescaling h ← h·clip(0.9·err^(−1/5),
 A particle comes to rest when |∇f| ≤ gtol, or when the Hessian H there is positive
 definite and the Newton step |H⁻¹∇f| (the distance to the minimum it predicts) is at
 most xtol·span. (Near a minimum an explicit method hovers at its error tolerance rather
-than creeping closer, so "at rest" must be judged by distance, not by speed alone.) A particle whose state becomes non-finite, or which leaves the disc of radius
+than creeping closer, so "at rest" must be judged by distance, not by speed alone.)
+A particle whose state becomes non-finite, or which leaves the disc of radius
 ``ESCAPE_SPANS × span`` around the view's centre, is frozen and marked diverged.
 """
 

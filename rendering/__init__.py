@@ -52,7 +52,10 @@ def sample(landscape, resolution: int) -> Grid:
         raise ValueError(f"Invalid resolution={resolution!r}: must be an integer in [16, 1024]")
     xmin, xmax, ymin, ymax = landscape.domain
     w, h = xmax - xmin, ymax - ymin
-    nx, ny = (resolution, max(2, round(resolution * h / w))) if w >= h else (max(2, round(resolution * w / h)), resolution)
+    if w >= h:
+        nx, ny = resolution, max(2, round(resolution * h / w))
+    else:
+        nx, ny = max(2, round(resolution * w / h)), resolution
     xs = xmin + (np.arange(nx) + 0.5) * (w / nx)
     ys = ymin + (np.arange(ny) + 0.5) * (h / ny)
     z = landscape.f(xs[None, :], ys[:, None])

@@ -19,7 +19,10 @@ export const CDN_RUNTIME_URL = `https://cdn.jsdelivr.net/pyodide/v${PYODIDE_VERS
 export const WHEELS_URL = new URL("../wheels/", import.meta.url).href;
 
 // Official Pyodide packages loaded together with our wheel, in one loadPackage call.
-export const PYODIDE_PACKAGES = ["numpy", "contourpy"];
+export const PYODIDE_PACKAGES = ["numpy"];
+// Loaded right after Ready, off the path to the first frame: contourpy draws the
+// iso-loss lines, which appear a moment after the heatmap.
+export const LATER_PACKAGES = ["contourpy"];
 
 // A boot that has not reached Ready by then is reported as failed, never left spinning.
 export const BOOT_TIMEOUT_MS = 60_000;

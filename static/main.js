@@ -67,7 +67,17 @@ const ui = { dragStart: null }; // pointer feedback the renderer shows
 const python = startPython({
   onProgress: (text, fraction) => setStatus("loading", text, fraction),
   timeoutMs: BOOT_TIMEOUT_MS,
+  prefetch: prefetchArgs(location.hash),
+  onEvent: onWorkerEvent,
 });
+
+// The picture the first frame will most likely need, for the worker to compute as soon
+// as Python is up, before the page has even asked. Only a hint: app.py validates it and
+// parseHash() below still decides (and reports) what is shown.
+function prefetchArgs(hash) {
+  const params = new URLSearchParams(String(hash).replace(/^#/, ""));
+  return { landscape: params.get("landscape"), colormap: params.get("cmap") };
+}
 const plot = createPlot($("plot"));
 let controls = null;
 let legend = null;
@@ -138,9 +148,34 @@ function applyScene(scene) {
   title.textContent = `${model.meta.label}. `;
   $("description").replaceChildren(title, model.meta.description);
   plot.setScene(scene, model.meta);
+  if (!scene.contours && contoursAvailable) fetchContours();
   restartTrails(scene.runs);
   model.particles = scene.particles;
   dirty = legendDirty = true;
+}
+
+// contourpy loads after Ready; scenes computed before then come without contour lines.
+let contoursAvailable = false;
+
+function onWorkerEvent(event) {
+  if (event.name === "contours-available") {
+    contoursAvailable = true;
+    if (model.meta && !plot.hasContours) fetchContours();
+  } else if (event.name === "contours-failed") {
+    showNotice(`Iso-loss contour lines are unavailable: ${event.message}`, "warn");
+  }
+}
+
+async function fetchContours() {
+  try {
+    const reply = await python.call("contours", { resolution: state?.resolution });
+    if (reply.landscape === model.meta?.key) {
+      plot.setContours(reply.contours);
+      dirty = true;
+    }
+  } catch (err) {
+    showNotice(`Could not draw the contour lines: ${err.message}`, "warn");
+  }
 }
 
 function restartTrails(runs) {
@@ -192,6 +227,7 @@ async function flush() {
         // A new colormap repaints the picture; the balls and particles keep going.
         const picture = await python.call("recolor", { colormap: next.colormap, resolution: next.resolution });
         plot.setScene(picture, model.meta);
+        if (!picture.contours && contoursAvailable) fetchContours();
         dirty = true;
       }
       if (!recolorOnly) {
@@ -476,6 +512,9 @@ const hook = {
   },
   drawnKeys() {
     return plot.drawnKeys;
+  },
+  hasContours() {
+    return plot.hasContours;
   },
   toPixel(x, y) {
     return plot.toPixel(x, y);

@@ -1,6 +1,6 @@
 // Main-thread client of the Python worker: one `ready` promise, request/reply by id.
 //
-//   const python = startPython({ onProgress, timeoutMs });
+//   const python = startPython({ onProgress, timeoutMs, prefetch });
 //   await python.ready;                     // rejects with a message that says what to do
 //   const scene = await python.call("scene", {...});
 
@@ -12,7 +12,7 @@ export class PythonError extends Error {
   }
 }
 
-export function startPython({ onProgress = () => {}, timeoutMs }) {
+export function startPython({ onProgress = () => {}, onEvent = () => {}, timeoutMs, prefetch = {} }) {
   const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
   const pending = new Map(); // id -> {resolve, reject, cmd}
   let nextId = 1;
@@ -53,6 +53,8 @@ export function startPython({ onProgress = () => {}, timeoutMs }) {
       settled = true;
       clearTimeout(timer);
       resolveReady({ ms: msg.ms, stages: msg.stages });
+    } else if (msg.type === "event") {
+      onEvent(msg);
     } else if (msg.type === "boot-error") {
       fail(msg.message);
     } else if (msg.type === "reply") {
@@ -69,7 +71,7 @@ export function startPython({ onProgress = () => {}, timeoutMs }) {
     fail(`The Python worker (static/worker.js) failed: ${event.message || "it could not be loaded"}. Reload the page; if it persists, run ./dev serve.`);
   };
 
-  worker.postMessage({ type: "boot" });
+  worker.postMessage({ type: "boot", prefetch });
 
   // Calls chain on `ready`, so after a failed boot they reject with its message.
   function call(cmd, args = {}) {

@@ -26,6 +26,7 @@ const CONTOUR_COLOR = "rgba(255, 255, 255, 0.26)";
 const TAIL_FADE = 0.12; // share of a tail's opacity removed per frame
 const TAIL_IDLE_FRAMES = 90; // after this many frames without movement the tail layer is wiped
 const BALL_RADIUS = 6;
+const DOT_DIAMETER = 3; // particle dots, CSS px
 const START_RADIUS = 9;
 
 export function createPlot(container) {
@@ -147,6 +148,13 @@ export function createPlot(container) {
     pendingLayout = "scene";
   }
 
+  // Contour lines that arrive after their picture (contourpy loads after the first frame).
+  function setContours(contours) {
+    if (!picture) return;
+    picture.contours = contours;
+    pendingLayout = "scene";
+  }
+
   // Sizes the layers for a view of `extent` ahead of its picture, so that the frame
   // which draws the first picture does not also reallocate every canvas.
   function prepare(extent) {
@@ -213,6 +221,7 @@ export function createPlot(container) {
   }
 
   function drawContours(c) {
+    if (!picture.contours) return; // contourpy still loading: they follow in a moment
     const { xy, offsets } = picture.contours;
     c.beginPath();
     for (let line = 0; line + 1 < offsets.length; line++) {
@@ -385,7 +394,7 @@ export function createPlot(container) {
       if (moved) {
         c.strokeStyle = "rgba(236, 242, 255, 0.7)";
         c.lineWidth = 1.3;
-        c.lineCap = "round";
+        c.lineCap = "butt"; // round caps cost a lot to rasterize in software
         c.stroke();
         tailIdleFrames = 0;
       }
@@ -425,18 +434,18 @@ export function createPlot(container) {
     drawStartMarker(c, state.start, ui.dragStart);
   }
 
+  // Dots as small squares in one path per colour: at a few CSS pixels they read as dots,
+  // and without a GPU squares rasterize far faster than thousands of arcs.
   function drawParticleDots(c, particles) {
     if (!particles || particles.count === 0) return;
     const { xy, at_rest: atRest, count } = particles;
     const { sx, ox, sy, oy } = layout.tf;
+    const half = DOT_DIAMETER / 2;
     for (const resting of [0, 1]) {
       c.beginPath();
       for (let i = 0; i < count; i++) {
         if ((atRest[i] ? 1 : 0) !== resting) continue;
-        const px = ox + sx * xy[2 * i];
-        const py = oy + sy * xy[2 * i + 1];
-        c.moveTo(px + 2, py);
-        c.arc(px, py, 2, 0, 2 * Math.PI);
+        c.rect(ox + sx * xy[2 * i] - half, oy + sy * xy[2 * i + 1] - half, DOT_DIAMETER, DOT_DIAMETER);
       }
       c.fillStyle = resting ? PARTICLE_REST_COLOR : PARTICLE_COLOR;
       c.fill();
@@ -523,6 +532,10 @@ export function createPlot(container) {
 
   return {
     setScene,
+    setContours,
+    get hasContours() {
+      return Boolean(picture?.contours);
+    },
     prepare,
     relayout,
     frame,

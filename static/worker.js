@@ -7,10 +7,12 @@
 //                {type: "ready", ms, stages}          boot finished after ms
 //                {type: "boot-error", message}        boot failed; says what to do
 //                {type: "reply", id, ok, result}      result: JSON with typed arrays
+//                {type: "event", name, message?}      "contours-available" | "contours-failed"
 //                {type: "reply", id, ok: false, error}
 
 import {
   CDN_RUNTIME_URL,
+  LATER_PACKAGES,
   LOCAL_RUNTIME_URL,
   PYODIDE_PACKAGES,
   PYODIDE_VERSION,
@@ -21,15 +23,17 @@ const started = performance.now();
 const stages = []; // [label, ms since the worker started] for each boot stage, for diagnosis
 let booting = null; // Promise of the `app` PyProxy
 let app = null;
+let pyodide = null;
 
 self.onmessage = (event) => {
   const msg = event.data;
   if (msg.type === "boot") {
-    booting ??= boot();
+    booting ??= boot(msg.prefetch ?? {});
     booting.then(
       () => {
         mark("ready");
         post({ type: "ready", ms: Math.round(performance.now() - started), stages });
+        loadLater();
       },
       (err) => post({ type: "boot-error", message: err.message }),
     );
@@ -53,17 +57,17 @@ function mark(label) {
 
 // ----------------------------------------------------------------------------- boot
 
-async function boot() {
+async function boot(prefetch) {
   progress("Loading Python runtime…", 0.05);
   // The wheel index is small: fetch it while the runtime loads.
   const wheel = findWheel();
   wheel.catch(() => {}); // reported below, after any runtime failure
   const indexURL = await chooseRuntime();
   if (indexURL !== LOCAL_RUNTIME_URL) progress(`Loading Python runtime from ${indexURL} (no local copy)…`, 0.08);
-  const pyodide = await loadRuntime(indexURL);
+  pyodide = await loadRuntime(indexURL);
   mark(`runtime loaded from ${indexURL}`);
 
-  progress("Loading numpy and contourpy, installing the playground…", 0.45);
+  progress("Loading numpy, installing the playground…", 0.45);
   const wheelURL = await wheel;
   const problems = [];
   await pyodide.loadPackage([...PYODIDE_PACKAGES, wheelURL], {
@@ -81,7 +85,28 @@ async function boot() {
         "Run ./dev serve, which builds the wheel and assembles the runtime, then reload.",
     );
   }
+  // Compute the first picture now, while the page is still building its controls: the
+  // page's own "scene" request then finds it cached. A bad hint is simply ignored.
+  try {
+    app.handle("prefetch", JSON.stringify(prefetch)).destroy();
+  } catch (err) {
+    mark(`prefetch skipped: ${lastLine(err)}`); // only a head start; the page asks again
+  }
   return app;
+}
+
+// After Ready: packages the first frame does not need. Requests are answered meanwhile.
+async function loadLater() {
+  const problems = [];
+  await pyodide.loadPackage(LATER_PACKAGES, { messageCallback: () => {}, errorCallback: (t) => problems.push(t) });
+  const missing = LATER_PACKAGES.filter((name) => !(name in pyodide.loadedPackages));
+  if (!missing.length) app.handle("contours_loaded", "{}").destroy();
+  mark(missing.length ? `later packages failed: ${missing}` : "later packages loaded");
+  if (missing.length) {
+    post({ type: "event", name: "contours-failed", message: problems.join(" ") || `${missing} did not load` });
+  } else {
+    post({ type: "event", name: "contours-available" });
+  }
 }
 
 // The local copy wins when present; otherwise the official CDN.

@@ -73,6 +73,27 @@ def test_recolor_changes_the_pixels_and_keeps_the_run(session):
     assert call(session, "advance", steps=0)["runs"]["step"] == 9
 
 
+def test_prefetch_warms_the_picture_and_ignores_bad_hints(session):
+    app.picture.cache_clear()
+    assert call(session, "prefetch", landscape="booth", colormap=None) == {"prefetched": True}
+    assert app.picture.cache_info().currsize == 1
+    call(session, "scene", landscape="booth")
+    assert app.picture.cache_info().hits == 1
+    assert call(session, "prefetch", landscape="moon", colormap="x") == {"prefetched": False}
+    assert call(session, "prefetch") == {"prefetched": True}  # no hint: the default landscape
+
+
+def test_scenes_come_without_contours_until_contourpy_is_there(session, monkeypatch):
+    monkeypatch.setattr(app, "_contourpy_loaded", False)  # as in the browser before it loads
+    scene = call(session, "scene", landscape="booth", resolution=48)
+    assert scene["contours"] is None and scene["heatmap"]["rgba"].shape == (48, 48, 4)
+    with pytest.raises(ValueError, match="contour lines need contourpy"):
+        call(session, "contours", resolution=48)
+    assert call(session, "contours_loaded") == {"available": True}
+    lines = call(session, "contours", resolution=48)
+    assert lines["landscape"] == "booth" and len(lines["contours"]["level_index"]) > 5
+
+
 def test_nesterov_at_beta_zero_is_sgd(session):
     call(session, "scene", landscape="bowl", lr=0.1, beta=0.0, resolution=32)
     runs = call(session, "advance", steps=25)["runs"]

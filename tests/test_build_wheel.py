@@ -6,27 +6,16 @@ isolation, so no network).
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-TOOLS = Path(__file__).resolve().parent.parent / "tools"
 
 
-def load_tool(name: str):
-    """Import tools/<name>.py under a private name (tools/ is not a package)."""
-    spec = importlib.util.spec_from_file_location(f"_playground_tools_{name}", TOOLS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
-
-bw = load_tool("build_wheel")
+from tools import build_wheel as bw  # noqa: E402  (tools/ imports as a namespace package)
 
 PYPROJECT = """\
 [build-system]

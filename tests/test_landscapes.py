@@ -153,6 +153,15 @@ def test_regression_minimum_is_the_least_squares_fit():
     assert abs(slope - 2.0) < 0.2 and abs(bias - 1.0) < 0.2  # the data really are y = 2x + 1 + noise
 
 
+def test_regression_data_are_the_reference_texts_seeded_draws():
+    from landscapes.reference import REGRESSION_X, REGRESSION_Y
+    x = np.linspace(-2, 2, 30)
+    np.random.seed(0)  # exactly as the reference notebook draws them
+    y = 2.0 * x + 1.0 + np.random.normal(0, 0.3, x.shape)
+    np.testing.assert_array_equal(REGRESSION_X, x)
+    np.testing.assert_array_equal(REGRESSION_Y, y)
+
+
 def test_four_wells_global_minimum_is_the_deepest_well_opposite_the_start():
     land = landscapes.get("wells")
     m = land.global_minimum()

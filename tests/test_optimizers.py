@@ -181,12 +181,12 @@ BAD = [
     ("adam", dict(eps=-1e-8), ValueError, "Invalid eps=-1e-08"),
     ("adamw", dict(weight_decay=-0.01), ValueError, "Invalid weight_decay=-0.01: must be a finite number >= 0"),
     ("adam", dict(amsgrad="yes"), ValueError, "Invalid amsgrad='yes': must be True or False"),
-    ("adam", dict(beta1=0.9), ValueError, "Unknown hyperparameter 'beta1' for optimizer 'adam'; valid ones are: lr, betas"),
+    ("adam", dict(beta1=0.9), ValueError,
+     "Unknown hyperparameter 'beta1' for optimizer 'adam'; valid ones are: lr, betas"),
 ]
 
 
-@pytest.mark.parametrize("name, hp, error, message", BAD, ids=[f"{n}-{list(h)[0]}" for n, _, _, h_ in
-                                                                 [(b[0], None, None, b[1]) for b in BAD] for h in [h_]])
+@pytest.mark.parametrize("name, hp, error, message", BAD, ids=[f"{b[0]}-{next(iter(b[1]))}" for b in BAD])
 def test_bad_hyperparameters_are_rejected_with_a_message_naming_them(name, hp, error, message):
     with pytest.raises(error) as err:
         optimizers.trajectory(name, "bowl", (1, 1), 3, **hp)

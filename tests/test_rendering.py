@@ -10,7 +10,7 @@ import rendering
 def test_stored_colormaps_equal_what_the_pinned_matplotlib_gives():
     import matplotlib
 
-    from tools.export_colormaps import colormaps, lut
+    from tools.export_colormaps import colormaps
 
     assert matplotlib.__version__ == "3.8.4"
     maps = colormaps()

@@ -8,7 +8,6 @@ real Pyodide files, and only if a previous `./dev` run left them in the cache.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import io
 import json
 import os
@@ -21,19 +20,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-TOOLS = Path(__file__).resolve().parent.parent / "tools"
 
 
-def load_tool(name: str):
-    """Import tools/<name>.py under a private name (tools/ is not a package)."""
-    spec = importlib.util.spec_from_file_location(f"_playground_tools_{name}", TOOLS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
-
-rt = load_tool("runtime")
+from tools import runtime as rt  # tools/ imports as a namespace package (pytest puts the repo on sys.path)
 
 PREFIX = "fake/assets/pyodide/"
 WHEEL_BYTES = {

@@ -7,7 +7,6 @@ tmp_path; requests go through http.client so that paths reach it unnormalised.
 from __future__ import annotations
 
 import http.client
-import importlib.util
 import json
 import os
 import re
@@ -21,16 +20,8 @@ import pytest
 TOOLS = Path(__file__).resolve().parent.parent / "tools"
 
 
-def load_tool(name: str):
-    """Import tools/<name>.py under a private name (tools/ is not a package)."""
-    spec = importlib.util.spec_from_file_location(f"_playground_tools_{name}", TOOLS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
-
-serve = load_tool("serve")
+from tools import serve  # noqa: E402  (tools/ imports as a namespace package)
 
 WHEEL_INDEX = {"wheel": "playground-0.1-py3-none-any.whl", "sha256": "ab" * 32}
 

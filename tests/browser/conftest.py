@@ -7,7 +7,6 @@ tests fail with a message saying so: they never skip.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -17,14 +16,8 @@ from playground_page import Playground
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _load_tool(name: str):
-    spec = importlib.util.spec_from_file_location(f"_playground_tools_{name}", REPO / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
-
-browser_tools = _load_tool("browser")
+from tools import browser as browser_tools  # noqa: E402  (tools/ imports as a namespace package)
 
 
 @pytest.fixture(scope="session")

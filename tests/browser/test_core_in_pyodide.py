@@ -15,12 +15,13 @@ PLAYGROUND_WHEELS_DIR; without them this test fails (it never skips).
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import time
 from pathlib import Path
 
 import pytest
+
+from tools import test_wheels  # tools/ imports as a namespace package
 
 REPO = Path(__file__).resolve().parents[2]
 CORE_TEST_FILES = ("test_landscapes.py", "test_optimizers.py", "test_rendering.py", "test_app.py")
@@ -105,18 +106,10 @@ async ({wheelUrls, files, workdir, pytestArgs, runPytest}) => {
 """
 
 
-def _load_tool(name: str):
-    """Import tools/<name>.py under a private name (tools/ is not a package)."""
-    spec = importlib.util.spec_from_file_location(f"_playground_tools_{name}", REPO / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def pinned_test_wheels() -> dict[str, Path]:
     """File name -> path of the pinned pytest/hypothesis wheels (downloaded once, cached)."""
-    return {path.name: path for path in _load_tool("test_wheels").ensure()}
+    return {path.name: path for path in test_wheels.ensure()}
 
 
 def _core_test_sources() -> dict[str, str]:

@@ -24,6 +24,18 @@ def test_page_boots_to_ready_without_console_errors(open_playground):
     print(f"boot to Ready: {elapsed:.2f} s (page's own count: {pg.page.evaluate('window.__playground.bootMs')} ms)")
 
 
+def test_contour_lines_follow_the_first_heatmap(playground):
+    # contourpy loads after Ready (off the path to the first frame); its lines then get drawn.
+    pg = playground
+    pg.page.wait_for_function("window.__playground.hasContours()", timeout=30_000)
+    before = pg.canvas_data_url("base")
+    pg.select("#landscape", "booth")
+    pg.next_frames(2)
+    assert pg.page.evaluate("window.__playground.hasContours()"), "a new landscape comes with its contours"
+    assert pg.canvas_data_url("base") != before
+    assert pg.errors == []
+
+
 def test_controls_stay_disabled_until_ready(open_playground):
     pg = open_playground(ready=False)
     disabled = pg.page.evaluate(
