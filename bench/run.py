@@ -63,8 +63,10 @@ def first_frame(pw, base: str, rounds: int) -> dict:
     warm = {"page": [], "floor": []}
     targets = {"page": (_page_ready_ms, base + "/"), "floor": (_floor_ready_ms, base + "/bench/floor/index.html")}
     try:
-        for _ in range(rounds):
-            for name, (ready, url) in targets.items():
+        for round_ in range(rounds):
+            order = list(targets) if round_ % 2 == 0 else list(reversed(targets))  # neither always goes first
+            for name in order:
+                ready, url = targets[name]
                 context = chromium.new_context(viewport={"width": 1280, "height": 800})
                 page = context.new_page()
                 cold[name].append(ready(page, url))
@@ -214,7 +216,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Run the benchmarks and write the table.")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
     parser.add_argument("--quick", action="store_true", help="short runs (for the harness's own test)")
-    parser.add_argument("--only", choices=["frames"], help="measure only this part and print it (no report)")
+    parser.add_argument("--only", choices=["first-frame", "frames"], help="measure only this part and print it (no report)")
     args = parser.parse_args(argv)
     quick = args.quick
     from playwright.sync_api import sync_playwright
@@ -229,12 +231,16 @@ def main(argv=None) -> int:
     base = base.rstrip("/")
     try:
         with sync_playwright() as pw:
+            if args.only == "first-frame":
+                ff = first_frame(pw, base, rounds=3)
+                print(ff["cold"], ff["warm"], ff["samples"], sep="\n")
+                return 0
             if args.only == "frames":
                 fr = frame_time(pw, base, 5.0, [1000, 2000, 3000, 4000, 4900])
                 print(fr["main"], *fr["sweep"], sep="\n")
                 return 0
             print("==> first frame (page vs floor, cold and warm)")
-            ff = first_frame(pw, base, rounds=1 if quick else 5)
+            ff = first_frame(pw, base, rounds=1 if quick else 7)
             print(f"    page/floor cold {ff['cold']}, warm {ff['warm']}")
             print("==> frame time (10 s) and particle sweep")
             fr = frame_time(pw, base, 1.0 if quick else 10.0, [1000] if quick else [1000, 2000, 3000, 4000, 4900])

@@ -91,8 +91,10 @@ async function boot() {
   let ms;
   try {
     let stages;
-    ({ ms, stages } = await python.ready);
+    let workerOffset;
+    ({ ms, stages, workerOffset } = await python.ready);
     hook.bootStages = stages;
+    hook.workerOffset = Math.round(workerOffset); // worker start, ms after navigation
   } catch (err) {
     setStatus("error", err.message); // says what went wrong and what to do
     return;
@@ -130,6 +132,7 @@ async function boot() {
   hook.workerBootMs = ms;
   controls.setEnabled(true);
   setStatus("ready", `Python loaded in ${(performance.now() / 1000).toFixed(1)} s · Ready`, 1);
+  python.loadLater(); // contourpy: the contour lines follow the first frame
 }
 
 function sceneArgs(s) {

@@ -13,7 +13,9 @@ export class PythonError extends Error {
 }
 
 export function startPython({ onProgress = () => {}, onEvent = () => {}, timeoutMs, prefetch = {} }) {
-  const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+  // index.html starts the worker early (window.__pythonBoot); otherwise start it here.
+  const early = window.__pythonBoot;
+  const worker = early?.worker ?? new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
   const pending = new Map(); // id -> {resolve, reject, cmd}
   let nextId = 1;
   let settled = false;
@@ -52,7 +54,7 @@ export function startPython({ onProgress = () => {}, onEvent = () => {}, timeout
     } else if (msg.type === "ready") {
       settled = true;
       clearTimeout(timer);
-      resolveReady({ ms: msg.ms, stages: msg.stages });
+      resolveReady({ ms: msg.ms, stages: msg.stages, workerOffset: msg.timeOrigin - performance.timeOrigin });
     } else if (msg.type === "event") {
       onEvent(msg);
     } else if (msg.type === "boot-error") {
@@ -71,7 +73,14 @@ export function startPython({ onProgress = () => {}, onEvent = () => {}, timeout
     fail(`The Python worker (static/worker.js) failed: ${event.message || "it could not be loaded"}. Reload the page; if it persists, run ./dev serve.`);
   };
 
-  worker.postMessage({ type: "boot", prefetch });
+  if (early) {
+    for (const data of early.early.splice(0)) {
+      if (data.type === "worker-error") worker.onerror({ message: data.message, preventDefault() {} });
+      else worker.onmessage({ data });
+    }
+  } else {
+    worker.postMessage({ type: "boot", prefetch });
+  }
 
   // Calls chain on `ready`, so after a failed boot they reject with its message.
   function call(cmd, args = {}) {
@@ -85,5 +94,10 @@ export function startPython({ onProgress = () => {}, onEvent = () => {}, timeout
     );
   }
 
-  return { ready, call };
+  // Packages the first frame does not need (contourpy): ask once it is on screen.
+  function loadLater() {
+    worker.postMessage({ type: "load-later" });
+  }
+
+  return { ready, call, loadLater };
 }

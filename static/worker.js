@@ -1,14 +1,15 @@
 // Module worker: boots Pyodide, installs our wheel, and answers requests by calling
 // app.handle(command, args_json) -> (json_text, [numpy arrays]).
 //
-// Messages in:   {type: "boot"}                      start booting (once)
-//                {type: "call", id, cmd, args}        one request
-// Messages out:  {type: "progress", text, fraction}   a boot stage began
-//                {type: "ready", ms, stages}          boot finished after ms
-//                {type: "boot-error", message}        boot failed; says what to do
-//                {type: "reply", id, ok, result}      result: JSON with typed arrays
-//                {type: "event", name, message?}      "contours-available" | "contours-failed"
+// Messages in:   {type: "boot", prefetch}              start booting (once); prefetch hints the first scene
+//                {type: "call", id, cmd, args}         one request
+//                {type: "load-later"}                  first frame shown: load LATER_PACKAGES
+// Messages out:  {type: "progress", text, fraction}    a boot stage began
+//                {type: "ready", ms, stages, timeOrigin}  boot finished after ms
+//                {type: "boot-error", message}         boot failed; says what to do
+//                {type: "reply", id, ok, result}       result: JSON with typed arrays
 //                {type: "reply", id, ok: false, error}
+//                {type: "event", name, message?}       "contours-available" | "contours-failed"
 
 import {
   CDN_RUNTIME_URL,
@@ -24,6 +25,7 @@ const stages = []; // [label, ms since the worker started] for each boot stage, 
 let booting = null; // Promise of the `app` PyProxy
 let app = null;
 let pyodide = null;
+let laterLoading = null;
 
 self.onmessage = (event) => {
   const msg = event.data;
@@ -32,13 +34,15 @@ self.onmessage = (event) => {
     booting.then(
       () => {
         mark("ready");
-        post({ type: "ready", ms: Math.round(performance.now() - started), stages });
-        loadLater();
+        post({ type: "ready", ms: Math.round(performance.now() - started), stages, timeOrigin: performance.timeOrigin });
       },
       (err) => post({ type: "boot-error", message: err.message }),
     );
   } else if (msg.type === "call") {
     answer(msg);
+  } else if (msg.type === "load-later") {
+    // Sent once the first frame is on screen, so that loading never delays it.
+    laterLoading ??= booting.then(loadLater);
   }
 };
 
