@@ -88,9 +88,10 @@ class Landscape:
 
 
 def _broadcast(*arrays_then_xy):
-    """Broadcast derivative terms (some may be constants) to the common shape of x and y."""
+    """Broadcast derivative terms (some may be constants) to the common shape of x and y;
+    scalar inputs give numpy scalars, as f does."""
     *terms, x, y = arrays_then_xy
     shape = np.broadcast_shapes(np.shape(x), np.shape(y))
     out = tuple(np.broadcast_to(np.asarray(t, dtype=float), shape).copy() if np.shape(t) != shape
                 else np.asarray(t, dtype=float) for t in terms)
-    return out
+    return tuple(a[()] for a in out) if shape == () else out
