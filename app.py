@@ -161,14 +161,14 @@ def contours_available() -> bool:
     return _contourpy_loaded
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=32)
 def _grid_and_scale(key: str, resolution: int):
     land = landscapes.get(key)
     grid = rendering.sample(land, resolution)
     return grid, rendering.color_scale(land.color_scale, grid.z)
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=32)
 def picture(key: str, resolution: int, colormap: str) -> dict:
     """Heatmap pixels and colour bar of a landscape (cached: switching back is free)."""
     table = rendering.lut(colormap)
@@ -180,7 +180,7 @@ def picture(key: str, resolution: int, colormap: str) -> dict:
     }
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=32)
 def contour_lines(key: str, resolution: int) -> dict:
     """Iso-loss lines at levels evenly spaced in colour (needs contourpy)."""
     grid, scale = _grid_and_scale(key, resolution)
@@ -189,10 +189,17 @@ def contour_lines(key: str, resolution: int) -> dict:
     return {"levels": levels.tolist(), "xy": xy, "offsets": offsets, "level_index": level_index}
 
 
+_complete: set[tuple] = set()  # (key, resolution, colormap) computed with contour lines
+
+
 def full_picture(key: str, resolution: int, colormap: str) -> dict:
     """The picture plus its contour lines when contourpy is there (``None`` until then)."""
     pic = picture(key, resolution, colormap)
-    return {**pic, "contours": contour_lines(key, resolution) if contours_available() else None}
+    if not contours_available():
+        return {**pic, "contours": None}
+    lines = contour_lines(key, resolution)
+    _complete.add((key, resolution, colormap))
+    return {**pic, "contours": lines}
 
 
 def describe_landscape(land) -> dict:
@@ -249,6 +256,20 @@ def cmd_prefetch(s: Session, args: dict) -> dict:
     except (KeyError, ValueError):
         return {"prefetched": False}
     return {"prefetched": True}
+
+
+def cmd_warm(s: Session, args: dict) -> dict:
+    """Idle-time work: compute the picture of the next landscape not computed yet, so that
+    switching to it later only has to paint. One landscape per call (a few tens of ms),
+    so requests from the animation never wait long; says how many remain."""
+    resolution = args.get("resolution", DEFAULTS["resolution"])
+    colormap = str(args.get("colormap", DEFAULTS["colormap"]))
+    if not contours_available():
+        return {"remaining": 0}
+    todo = [k for k in landscapes.names() if (k, resolution, colormap) not in _complete]
+    if todo:
+        full_picture(todo[0], resolution, colormap)
+    return {"remaining": max(0, len(todo) - 1)}
 
 
 def cmd_recolor(s: Session, args: dict) -> dict:
@@ -314,7 +335,7 @@ def cmd_probe(s: Session, args: dict) -> dict:
 
 
 COMMANDS = {"init": cmd_init, "prefetch": cmd_prefetch, "scene": cmd_scene, "recolor": cmd_recolor,
-            "contours_loaded": cmd_contours_loaded, "contours": cmd_contours, "reset": cmd_reset,
+            "contours_loaded": cmd_contours_loaded, "contours": cmd_contours, "warm": cmd_warm, "reset": cmd_reset,
             "advance": cmd_advance, "drop": cmd_drop, "drop_grid": cmd_drop_grid, "clear": cmd_clear,
             "probe": cmd_probe}
 

@@ -31,6 +31,7 @@ import browser  # noqa: E402  (tools/browser.py: the same Chromium and server as
 import throughput  # noqa: E402
 
 FRAME_BUDGET_MS = 1000 / 60
+FRAME_TARGET_MS = 16.7  # the target as the issue writes it
 
 
 def median(values):
@@ -137,7 +138,8 @@ def frame_time(pw, base: str, seconds: float, counts: list[int]) -> dict:
         context.close()
     finally:
         chromium.close()
-    sustained = [s["particles"] for s in sweep if s["interval_p95"] <= FRAME_BUDGET_MS + 0.5]
+    # 16.8 ms is the 60 Hz rate plus timer rounding; 33 ms is a dropped frame.
+    sustained = [s["particles"] for s in sweep if s["interval_p95"] <= FRAME_TARGET_MS + 0.5]
     return {"main": main, "sweep": sweep, "max_sustained": max(sustained) if sustained else 0}
 
 
@@ -236,12 +238,12 @@ def notes_on_misses(r: dict) -> list[str]:
             "index.html before the page's modules. Single runs on this shared machine vary by ±15%, so a "
             "median of 7 rounds can still land either side of the target.")
     main = fr["main"]
-    if FRAME_BUDGET_MS < main["interval_p95"] <= FRAME_BUDGET_MS + 0.5:
+    if FRAME_TARGET_MS < main["interval_p95"] <= FRAME_TARGET_MS + 0.5:
         notes.append(
             f"- **Frame interval p95 {main['interval_p95']:.1f} ms** is the 60 Hz display rate itself: "
             "requestAnimationFrame fires every 16.7 ms and performance.now() is coarsened to 0.1 ms, so "
             "a frame that never drops shows as 16.7 or 16.8 ms.")
-    if main["interval_p95"] > FRAME_BUDGET_MS + 0.5:
+    if main["interval_p95"] > FRAME_TARGET_MS + 0.5:
         notes.append(
             f"- **Frame interval p95 {main['interval_p95']:.1f} ms.** The page's own work per frame is "
             f"{main['work_p95']:.1f} ms (p95); the rest is Chromium rasterising the canvases in software "

@@ -164,8 +164,28 @@ function onWorkerEvent(event) {
   if (event.name === "contours-available") {
     contoursAvailable = true;
     if (model.meta && !plot.hasContours) fetchContours();
+    warmPictures();
   } else if (event.name === "contours-failed") {
     showNotice(`Iso-loss contour lines are unavailable: ${event.message}`, "warn");
+  }
+}
+
+// Idle time after the first frame: the worker computes every landscape's picture once,
+// one landscape per request (these interleave with the animation's), so that switching
+// landscapes later only has to paint.
+async function warmPictures() {
+  const idle = () =>
+    new Promise((go) => (window.requestIdleCallback ? requestIdleCallback(go, { timeout: 500 }) : setTimeout(go, 50)));
+  for (;;) {
+    await idle();
+    if (!state) continue;
+    let reply;
+    try {
+      reply = await python.call("warm", { colormap: state.colormap, resolution: state.resolution });
+    } catch {
+      return; // only a head start: a switch computes its picture anyway
+    }
+    if (!reply.remaining) return;
   }
 }
 

@@ -94,6 +94,18 @@ def test_scenes_come_without_contours_until_contourpy_is_there(session, monkeypa
     assert lines["landscape"] == "booth" and len(lines["contours"]["level_index"]) > 5
 
 
+def test_warming_computes_every_landscape_once_then_switches_hit_the_cache(session):
+    app.picture.cache_clear()
+    app._complete.clear()
+    remaining = [call(session, "warm", resolution=40)["remaining"] for _ in landscapes.names()]
+    assert remaining == list(range(len(landscapes.names()) - 1, -1, -1))
+    assert call(session, "warm", resolution=40) == {"remaining": 0}
+    misses = app.picture.cache_info().misses
+    for key in landscapes.names():
+        assert call(session, "scene", landscape=key, resolution=40)["contours"] is not None
+    assert app.picture.cache_info().misses == misses, "every switch after warming is a cache hit"
+
+
 def test_nesterov_at_beta_zero_is_sgd(session):
     call(session, "scene", landscape="bowl", lr=0.1, beta=0.0, resolution=32)
     runs = call(session, "advance", steps=25)["runs"]
