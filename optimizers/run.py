@@ -104,12 +104,3 @@ def step_many(optimizers: list[Optimizer], landscape, runs: list[RunState]) -> l
         new_p[diverged], loss[diverged], status[diverged] = p[diverged], prev_loss[diverged], DIVERGED
     return [RunState(run.steps + 1, new_p[i:j], loss[i:j], np.minimum(run.best_loss, loss[i:j]), status[i:j], st)
             for run, st, (i, j) in zip(runs, opt_states, bounds)]
-
-
-def advance(optimizer: Optimizer, landscape, run: RunState, n_steps: int) -> tuple[RunState, np.ndarray]:
-    """``n_steps`` updates; returns the final state and the path, shape (n_steps, n, 2)."""
-    path = np.empty((n_steps,) + run.positions.shape)
-    for i in range(n_steps):
-        run = step(optimizer, landscape, run)
-        path[i] = run.positions
-    return run, path
