@@ -25,25 +25,19 @@ import rendering
 from optimizers import flow, rules, run
 
 DEFAULTS = {"landscape": "ravine", "resolution": 240, "colormap": rendering.DEFAULT_COLORMAP,
-            "beta": 0.9, "speed": 4}
+            "beta": 0.9, "speed": 4, "show": "gradient", "particle_speed": 1.0}
+GRADIENT_METHODS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
 MAX_STEPS_PER_CALL = 1000
 MAX_PARTICLES = 5000
 MAX_GRID = 70
-FLOW_ITERATIONS_PER_CALL = 12  # bounds the worker's time per frame; slow particles lag instead
+MAX_FLOW_SECONDS = 0.25  # screen time one call may advance the particles by
+FIELD_GRID = (5, 41)  # arrows per side of the gradient field
 
 
 def hyperparameters(key: str, lr: float, beta: float) -> tuple[str, dict]:
-    """The optimizer (registry name and keyword arguments) a ball runs for the page's lr and β.
-
-    β is the momentum of Momentum and Nesterov and β₁ of Adam and AdamW. At β = 0
-    Nesterov is plain SGD (torch refuses nesterov=True without momentum)."""
-    if key in ("momentum", "nesterov"):
-        if key == "nesterov" and beta == 0:
-            return "sgd", {"lr": lr}
-        return key, {"lr": lr, "momentum": beta}
-    if key in ("adam", "adamw"):
-        return key, {"lr": lr, "betas": (beta, 0.999)}
-    return key, {"lr": lr}
+    """The optimizer (registry name and keyword arguments) a ball runs for the page's lr and β
+    (see ``optimizers.page_hyperparameters``, shared with the lesson tests)."""
+    return optimizers.page_hyperparameters(key, lr, beta)
 
 
 def _make_optimizer(key: str, lr: float, beta: float) -> rules.Optimizer:
@@ -58,12 +52,14 @@ class Session:
     def __init__(self) -> None:
         self.landscape = landscapes.get(DEFAULTS["landscape"])
         self.lr = self.landscape.default_lr
-        self.beta = DEFAULTS["beta"]
+        self.beta = self.landscape.default_beta
         self.start = self.landscape.start
         self.keys = optimizers.names()
         self.opts: list[rules.Optimizer] = []
         self.runs: list[run.RunState] = []
-        self.particles = flow.init(self.landscape, np.zeros((0, 2)))
+        self.diverged_step = np.full(len(self.keys), -1)
+        self.particles = Particles.empty(self.landscape)
+        self.particle_generation = 0
         self.reset_runs()
 
     # ------------------------------------------------------------------ balls
@@ -80,57 +76,73 @@ class Session:
         self.lr, self.beta, self.start = float(lr), float(beta), tuple(start_arr[0].tolist())
         self.opts = opts
         self.runs = [run.init(o, self.landscape, start_arr) for o in opts]
+        self.diverged_step = np.full(len(self.keys), -1)
 
-    def advance(self, steps: int) -> np.ndarray:
-        """``steps`` updates of every ball; returns their path (steps, n_optimizers, 2)."""
-        path = np.empty((steps, len(self.keys), 2))
+    def advance(self, steps: int) -> dict:
+        """``steps`` updates of every ball: their path (steps, n, 2), loss (steps, n) and
+        where a path jumped (steps, n; a random restart began a new descent)."""
+        n = len(self.keys)
+        path = np.empty((steps, n, 2))
+        loss = np.empty((steps, n))
+        jumped = np.zeros((steps, n), np.uint8)
         for i in range(steps):
+            before = [_restart_index(r) for r in self.runs]
             self.runs = run.step_many(self.opts, self.landscape, self.runs)
             for k, r in enumerate(self.runs):
                 path[i, k] = r.positions[0]
-        if self.particles.positions.size:
-            self.particles = flow.advance(self.landscape, self.particles, self.lr * steps,
-                                          max_iterations=FLOW_ITERATIONS_PER_CALL)
-        return path
+                loss[i, k] = r.loss[0]
+                jumped[i, k] = _restart_index(r) != before[k] and r.status[0] != run.DIVERGED
+                if r.status[0] == run.DIVERGED and self.diverged_step[k] < 0:
+                    self.diverged_step[k] = r.steps
+        return {"path": path, "loss": loss, "jumped": jumped}
 
     def snapshot(self) -> dict:
+        positions = np.array([r.positions[0] for r in self.runs])
         return {
             "step": self.runs[0].steps,
             "keys": self.keys,
-            "positions": np.array([r.positions[0] for r in self.runs]),
+            "positions": positions,
             "loss": np.array([r.loss[0] for r in self.runs]),
             "best": np.array([r.best_loss[0] for r in self.runs]),
             "status": [optimizers.STATUS_NAMES[int(r.status[0])] for r in self.runs],
+            "diverged_step": self.diverged_step.astype(np.int32),
+            "basin": [basin_label(self.landscape, x, y) for x, y in positions],
         }
 
+    def rules(self) -> dict:
+        """Each ball's update rule with the current hyperparameters filled in."""
+        return {k: optimizers.rule_text(o) for k, o in zip(self.keys, self.opts)}
+
     # ------------------------------------------------------------------ particles
-    def drop(self, points) -> None:
+    def drop(self, points, cell=(0.0, 0.0)) -> None:
         new = run.as_starts(points) if len(points) else np.zeros((0, 2))
-        if len(self.particles.positions) + len(new) > MAX_PARTICLES:
-            raise ValueError(f"Too many particles: {len(self.particles.positions)} + {len(new)} "
+        if len(self.particles) + len(new) > MAX_PARTICLES:
+            raise ValueError(f"Too many particles: {len(self.particles)} + {len(new)} "
                              f"exceeds {MAX_PARTICLES}; clear some first")
-        added = flow.init(self.landscape, new)
-        self.particles = flow.FlowState(*(np.concatenate([a, b]) for a, b in zip(self.particles, added)))
+        self.particles = self.particles.extended(self.landscape, new, cell)
 
     def drop_grid(self, n: int) -> None:
         if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= MAX_GRID:
             raise ValueError(f"Invalid grid size n={n!r}: must be an integer in [2, {MAX_GRID}]")
         xmin, xmax, ymin, ymax = self.landscape.domain
-        xs = xmin + (np.arange(n) + 0.5) * (xmax - xmin) / n
-        ys = ymin + (np.arange(n) + 0.5) * (ymax - ymin) / n
+        w, h = (xmax - xmin) / n, (ymax - ymin) / n
+        xs = xmin + (np.arange(n) + 0.5) * w
+        ys = ymin + (np.arange(n) + 0.5) * h
         gx, gy = np.meshgrid(xs, ys)
-        self.drop(np.column_stack([gx.ravel(), gy.ravel()]))
+        self.drop(np.column_stack([gx.ravel(), gy.ravel()]), cell=(w, h))
 
     def clear(self) -> None:
-        self.particles = flow.init(self.landscape, np.zeros((0, 2)))
+        self.particles = Particles.empty(self.landscape)
+        self.particle_generation += 1
+
+    def flow(self, seconds: float, speed: float) -> None:
+        """Move the particles along −∇f for ``seconds`` of screen time at ``speed``× the
+        landscape's watchable pace (see optimizers.flow.advance_screen)."""
+        if len(self.particles) and seconds > 0:
+            self.particles = self.particles.flowed(self.landscape, seconds, speed)
 
     def particle_snapshot(self) -> dict:
-        p = self.particles.positions
-        loss = self.landscape.f(p[:, 0], p[:, 1]) if len(p) else np.zeros(0)
-        finite_loss = np.nan_to_num(np.asarray(loss, dtype=float), nan=0.0, posinf=0.0, neginf=0.0)
-        return {"count": len(p), "xy": p.astype(np.float32),
-                "at_rest": (self.particles.at_rest | self.particles.diverged).astype(np.uint8),
-                "loss": finite_loss.astype(np.float32)}
+        return self.particles.snapshot(self.landscape, self.particle_generation)
 
     # ------------------------------------------------------------------ the scene
     def set_landscape(self, key: str, lr, beta, start) -> None:
@@ -145,10 +157,81 @@ class Session:
         self.clear()
 
     def probe(self, x: float, y: float) -> dict:
-        f = float(self.landscape.f(x, y))
-        gx, gy = (float(v) for v in self.landscape.grad(x, y))
+        with np.errstate(all="ignore"):
+            f = float(self.landscape.f(x, y))
+            gx, gy = (float(v) for v in self.landscape.grad(x, y))
         ok = all(math.isfinite(v) for v in (f, gx, gy))
         return {"x": x, "y": y, "f": f if ok else None, "gx": gx if ok else None, "gy": gy if ok else None}
+
+
+def _restart_index(r: run.RunState) -> int:
+    """Which descent a random-restarts run is on (0 for every other optimizer)."""
+    return int(np.max(getattr(r.opt_state, "restart", 0)))
+
+
+def basin_label(land, x: float, y: float) -> str:
+    """The name of the known minimum (x, y) sits in, or "—" when it is near none."""
+    return landscapes.basin_name(land, x, y) or "—"
+
+
+class Particles:
+    """Gradient-flow particles on the page: the flow state plus, per particle, its start,
+    the grid cell it stands for (0 × 0 for a clicked one) and the basin it settled in
+    (−1 while it moves; indices into ``basins``, known minima first, then minima the
+    particles found)."""
+
+    def __init__(self, state, start, cell, basin, basins):
+        self.state, self.start, self.cell, self.basin, self.basins = state, start, cell, basin, basins
+
+    @classmethod
+    def empty(cls, land) -> "Particles":
+        known = [{"label": m.label, "x": m.x, "y": m.y, "known": True} for m in land.minima]
+        return cls(flow.init(land, np.zeros((0, 2))), np.zeros((0, 2)), np.zeros((0, 2)),
+                   np.zeros(0, np.int16), known)
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def extended(self, land, new: np.ndarray, cell) -> "Particles":
+        state = flow.concatenate(self.state, flow.init(land, new))
+        cells = np.tile(np.asarray(cell, float), (len(new), 1))
+        return Particles(state, np.concatenate([self.start, new]), np.concatenate([self.cell, cells]),
+                         np.concatenate([self.basin, np.full(len(new), -1, np.int16)]), self.basins)
+
+    def flowed(self, land, seconds: float, speed: float) -> "Particles":
+        state = flow.advance_screen(land, self.state, seconds, speed=speed)
+        moved = Particles(state, self.start, self.cell, self.basin.copy(), list(self.basins))
+        moved._classify(land)
+        return moved
+
+    def _classify(self, land) -> None:
+        """Give every newly settled particle the index of its basin, adding a basin for an
+        at-rest point near no known or found minimum."""
+        new = np.flatnonzero((self.state.status == flow.AT_REST) & (self.basin < 0))
+        if not new.size:
+            return
+        tol = 1e-2 * land.span
+        for i in new:
+            x, y = self.state.positions[i]
+            d = [math.hypot(b["x"] - x, b["y"] - y) for b in self.basins]
+            j = int(np.argmin(d)) if d else -1
+            if j < 0 or d[j] > tol:
+                self.basins.append({"label": f"({x:.3g}, {y:.3g})", "x": float(x), "y": float(y), "known": False})
+                j = len(self.basins) - 1
+            self.basin[i] = j
+
+    def snapshot(self, land, generation: int) -> dict:
+        p = self.state.positions
+        with np.errstate(all="ignore"):
+            loss = np.asarray(land.f(p[:, 0], p[:, 1]), dtype=float) if len(p) else np.zeros(0)
+        status = self.state.status.astype(np.uint8)
+        return {"count": len(p), "generation": generation, "xy": p.astype(np.float32),
+                "start": self.start.astype(np.float32), "cell": self.cell.astype(np.float32),
+                "status": status, "moving": int(np.count_nonzero(status == flow.FLOWING)),
+                "settled": int(np.count_nonzero(self.basin >= 0)),
+                "basin": self.basin, "basins": self.basins,
+                "t": self.state.t.astype(np.float32),
+                "loss": np.nan_to_num(loss, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32)}
 
 
 # In the browser contourpy loads after the first frame: until the worker says it has
@@ -204,9 +287,12 @@ def full_picture(key: str, resolution: int, colormap: str) -> dict:
 
 def describe_landscape(land) -> dict:
     return {"key": land.key, "label": land.label, "description": land.description,
+            "notes": list(land.notes), "axis_labels": list(land.axis_labels),
             "domain": list(land.domain), "start": list(land.start), "lr_range": list(land.lr_range),
-            "default_lr": land.default_lr,
-            "minima": [{"x": m.x, "y": m.y, "value": m.value, "is_global": m.is_global} for m in land.minima]}
+            "default_lr": land.default_lr, "default_beta": land.default_beta, "steps": land.steps,
+            "markers": [{"label": label, "x": x, "y": y} for label, x, y in land.markers],
+            "minima": [{"x": m.x, "y": m.y, "value": m.value, "is_global": m.is_global,
+                        "name": m.label} for m in land.minima]}
 
 
 # ---------------------------------------------------------------------- commands
@@ -221,6 +307,14 @@ def _number(args: dict, name: str, default=None) -> float:
     return float(value)
 
 
+def _resolution(args: dict) -> int:
+    """The picture's resolution, checked before it reaches a cache (which would hash it)."""
+    value = args.get("resolution", DEFAULTS["resolution"])
+    if isinstance(value, bool) or not isinstance(value, int) or not 16 <= value <= 1024:
+        raise ValueError(f"Invalid resolution={value!r}: must be an integer in [16, 1024]")
+    return value
+
+
 def _start(args: dict):
     start = args.get("start")
     if start is None:
@@ -232,18 +326,21 @@ def _start(args: dict):
 
 def cmd_init(s: Session, args: dict) -> dict:
     return {"landscapes": [describe_landscape(land) for land in landscapes.all_landscapes()],
-            "optimizers": [{"key": k, "label": optimizers.label(k)} for k in optimizers.names()],
+            "optimizers": [{"key": k, "label": optimizers.label(k),
+                            "group": "gradient" if k in GRADIENT_METHODS else "escape"}
+                           for k in optimizers.names()],
             "colormaps": rendering.colormap_names(), "defaults": DEFAULTS}
 
 
 def cmd_scene(s: Session, args: dict) -> dict:
     key = args.get("landscape", DEFAULTS["landscape"])
-    resolution = args.get("resolution", DEFAULTS["resolution"])
+    resolution = _resolution(args)
     colormap = args.get("colormap", DEFAULTS["colormap"])
     pic = full_picture(str(key), resolution, str(colormap))  # validates all three before any change
     s.set_landscape(key, _number(args, "lr", landscapes.get(key).default_lr),
-                    _number(args, "beta", s.beta), _start(args))
-    return {"landscape": key, **pic, "runs": s.snapshot(), "particles": s.particle_snapshot()}
+                    _number(args, "beta", landscapes.get(key).default_beta), _start(args))
+    return {"landscape": key, **pic, "runs": {**s.snapshot(), "rules": s.rules()},
+            "particles": s.particle_snapshot()}
 
 
 def cmd_prefetch(s: Session, args: dict) -> dict:
@@ -262,7 +359,7 @@ def cmd_warm(s: Session, args: dict) -> dict:
     """Idle-time work: compute the picture of the next landscape not computed yet, so that
     switching to it later only has to paint. One landscape per call (a few tens of ms),
     so requests from the animation never wait long; says how many remain."""
-    resolution = args.get("resolution", DEFAULTS["resolution"])
+    resolution = _resolution(args)
     colormap = str(args.get("colormap", DEFAULTS["colormap"]))
     if not contours_available():
         return {"remaining": 0}
@@ -274,7 +371,7 @@ def cmd_warm(s: Session, args: dict) -> dict:
 
 def cmd_recolor(s: Session, args: dict) -> dict:
     """The current landscape's picture in another colormap; the runs go on untouched."""
-    pic = full_picture(s.landscape.key, args.get("resolution", DEFAULTS["resolution"]),
+    pic = full_picture(s.landscape.key, _resolution(args),
                        str(args.get("colormap", DEFAULTS["colormap"])))
     return {"landscape": s.landscape.key, **pic}
 
@@ -291,20 +388,29 @@ def cmd_contours(s: Session, args: dict) -> dict:
     if not contours_available():
         raise ValueError("contour lines need contourpy, which is not loaded yet")
     return {"landscape": s.landscape.key,
-            "contours": contour_lines(s.landscape.key, args.get("resolution", DEFAULTS["resolution"]))}
+            "contours": contour_lines(s.landscape.key, _resolution(args))}
 
 
 def cmd_reset(s: Session, args: dict) -> dict:
     s.reset_runs(_number(args, "lr", s.lr), _number(args, "beta", s.beta), _start(args))
-    return {"runs": s.snapshot(), "particles": s.particle_snapshot()}
+    return {"runs": {**s.snapshot(), "rules": s.rules()}, "particles": s.particle_snapshot()}
 
 
 def cmd_advance(s: Session, args: dict) -> dict:
+    """One frame: ``steps`` optimizer updates, and ``flow_seconds`` of screen time for the
+    particles at ``particle_speed`` (they flow in their own time, also with steps = 0)."""
     steps = args.get("steps", 1)
     if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= MAX_STEPS_PER_CALL:
         raise ValueError(f"Invalid steps={steps!r}: must be an integer in [0, {MAX_STEPS_PER_CALL}]")
-    path = s.advance(steps)
-    return {"runs": s.snapshot(), "path": path, "particles": s.particle_snapshot()}
+    seconds = _number(args, "flow_seconds", 0.0)
+    if not 0 <= seconds <= MAX_FLOW_SECONDS:
+        raise ValueError(f"Invalid flow_seconds={seconds!r}: must be in [0, {MAX_FLOW_SECONDS}]")
+    speed = _number(args, "particle_speed", DEFAULTS["particle_speed"])
+    if not 0.05 <= speed <= 20:
+        raise ValueError(f"Invalid particle_speed={speed!r}: must be in [0.05, 20]")
+    moved = s.advance(steps)
+    s.flow(seconds, speed)
+    return {"runs": s.snapshot(), **moved, "particles": s.particle_snapshot()}
 
 
 def cmd_drop(s: Session, args: dict) -> dict:
@@ -334,13 +440,23 @@ def cmd_probe(s: Session, args: dict) -> dict:
     return s.probe(_number(args, "x"), _number(args, "y"))
 
 
+def cmd_field(s: Session, args: dict) -> dict:
+    """The gradient field −∇f of the current landscape on an n×n grid of arrows."""
+    n = args.get("n", 21)
+    lo, hi = FIELD_GRID
+    if isinstance(n, bool) or not isinstance(n, int) or not lo <= n <= hi:
+        raise ValueError(f"Invalid field grid size n={n!r}: must be an integer in [{lo}, {hi}]")
+    arrows = flow.field_arrows(s.landscape, n)
+    return {"landscape": s.landscape.key, "field": {"x": arrows.x, "y": arrows.y, "u": arrows.u, "v": arrows.v}}
+
+
 COMMANDS = {"init": cmd_init, "prefetch": cmd_prefetch, "scene": cmd_scene, "recolor": cmd_recolor,
             "contours_loaded": cmd_contours_loaded, "contours": cmd_contours, "warm": cmd_warm, "reset": cmd_reset,
             "advance": cmd_advance, "drop": cmd_drop, "drop_grid": cmd_drop_grid, "clear": cmd_clear,
-            "probe": cmd_probe}
+            "probe": cmd_probe, "field": cmd_field}
 
 _DTYPES = {np.dtype("float64"): "f8", np.dtype("float32"): "f4", np.dtype("uint8"): "u1",
-           np.dtype("int8"): "i1", np.dtype("int32"): "i4"}
+           np.dtype("int8"): "i1", np.dtype("int16"): "i2", np.dtype("int32"): "i4"}
 
 
 def _encode(value, arrays: list):

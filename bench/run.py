@@ -128,7 +128,7 @@ def _drop_particles(page, count: int) -> int:
 def frame_time(pw, base: str, seconds: float, counts: list[int]) -> dict:
     chromium = browser.launch_chromium(pw)
     try:
-        context, page = _open_page(chromium, base, "#landscape=ravine&speed=50")
+        context, page = _open_page(chromium, base, "#landscape=ravine&speed=50&show=all")
         page.click("#play") if page.evaluate("!window.__playground.state().playing") else None
         main = {"particles": _drop_particles(page, 1000), **_measure_frames(page, seconds)}
         sweep = []

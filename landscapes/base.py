@@ -15,12 +15,21 @@ Matrix2D = Callable[[Array, Array], tuple[Array, Array, Array]]
 
 @dataclass(frozen=True)
 class Minimum:
-    """A known minimiser (x, y) with its loss value; ``is_global`` marks the lowest one(s)."""
+    """A known minimiser (x, y) with its loss value; ``is_global`` marks the lowest one(s);
+    ``name`` is what the page's outcome table calls it ("A", "global", …; see ``label``)."""
 
     x: float
     y: float
     value: float
     is_global: bool = True
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        """``name`` if given, else "global" for a global minimum, else its coordinates."""
+        if self.name:
+            return self.name
+        return "global" if self.is_global else f"({self.x:.3g}, {self.y:.3g})"
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,14 @@ class Landscape:
     ``domain`` is the view window ``(xmin, xmax, ymin, ymax)``; ``start`` the default
     start point; ``lr_range`` the learning rates worth trying, with ``default_lr`` inside;
     ``color_scale`` is ``"log"`` when the loss spans orders of magnitude over the view.
+
+    What the page teaches with it: ``description`` (one or two sentences) and ``notes``
+    (the "what to look for" bullets; every one that states an outcome is checked by
+    tests/test_lessons.py at this landscape's defaults: its ``start``, ``default_lr``,
+    ``default_beta`` (Momentum's and Nesterov's momentum, Adam's and AdamW's β₁) over
+    ``steps`` optimizer steps, the run length the page's outcome table uses).
+    ``axis_labels`` name the two parameters; ``markers`` are labelled points worth marking
+    on the map, as (label, x, y).
     """
 
     key: str
@@ -48,6 +65,11 @@ class Landscape:
     description: str
     minima: tuple[Minimum, ...] = field(default_factory=tuple)
     color_scale: str = "linear"
+    notes: tuple[str, ...] = ()
+    default_beta: float = 0.9
+    axis_labels: tuple[str, str] = ("x", "y")
+    markers: tuple[tuple[str, float, float], ...] = ()
+    steps: int = 500
 
     def __post_init__(self) -> None:
         xmin, xmax, ymin, ymax = self.domain
@@ -58,6 +80,10 @@ class Landscape:
             raise ValueError(f"{self.key}: default_lr {self.default_lr} outside lr_range {self.lr_range}")
         if self.color_scale not in ("linear", "log"):
             raise ValueError(f"{self.key}: color_scale must be 'linear' or 'log', got {self.color_scale!r}")
+        if not 0.0 <= self.default_beta < 1.0:
+            raise ValueError(f"{self.key}: default_beta {self.default_beta} outside [0, 1)")
+        if not (isinstance(self.steps, int) and self.steps > 0):
+            raise ValueError(f"{self.key}: steps must be a positive integer, got {self.steps!r}")
 
     def grad(self, x, y) -> tuple[Array, Array]:
         """Analytic gradient (∂f/∂x, ∂f/∂y), broadcast to the shape of x and y."""
@@ -95,3 +121,76 @@ def _broadcast(*arrays_then_xy):
     out = tuple(np.broadcast_to(np.asarray(t, dtype=float), shape).copy() if np.shape(t) != shape
                 else np.asarray(t, dtype=float) for t in terms)
     return tuple(a[()] for a in out) if shape == () else out
+
+
+# ---------------------------------------------------------------------- outcomes
+
+BASIN_TOLERANCE = 0.06  # a point within this many spans of a known minimum is "in" it
+
+
+def basin_index(land: Landscape, x, y, tol: float | None = None) -> np.ndarray:
+    """Index into ``land.minima`` of the known minimum each point (x, y) sits at, −1 for none.
+
+    A point counts as having reached a minimum when it lies within ``tol`` (default
+    ``BASIN_TOLERANCE × span``) of it; the nearest such minimum wins. Points farther
+    from every known minimum (still moving, at an unlisted minimum, diverged) get −1.
+    Vectorised: x and y broadcast; the result has their shape."""
+    tol = BASIN_TOLERANCE * land.span if tol is None else float(tol)
+    x, y = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    if not land.minima:
+        return np.full(x.shape, -1)
+    mx = np.array([m.x for m in land.minima])
+    my = np.array([m.y for m in land.minima])
+    with np.errstate(invalid="ignore"):
+        d = np.hypot(x[..., None] - mx, y[..., None] - my)
+        d = np.where(np.isfinite(d), d, np.inf)
+    nearest = np.argmin(d, axis=-1)
+    return np.where(np.take_along_axis(d, nearest[..., None], -1)[..., 0] <= tol, nearest, -1)
+
+
+def basin_name(land: Landscape, x: float, y: float, tol: float | None = None) -> str | None:
+    """The label of the known minimum (x, y) has reached ("A", "global", …), or None."""
+    i = int(basin_index(land, x, y, tol))
+    return land.minima[i].label if i >= 0 else None
+
+
+def group_points(points, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Cluster points (n, 2) so that each lies within ``tol`` of its group's first member.
+
+    Returns (labels (n,), centres (k, 2)): labels[i] is the group of point i, numbered in
+    order of first appearance, and centres[g] the first point of group g. Greedy and
+    order-dependent, which is fine for at-rest points: those sharing a minimum lie far
+    closer together than ``tol`` and distinct minima lie far apart."""
+    pts = np.asarray(points, dtype=float).reshape(-1, 2)
+    labels = np.full(len(pts), -1)
+    centres: list[np.ndarray] = []
+    for i, p in enumerate(pts):
+        if centres:
+            d = np.hypot(*(np.asarray(centres) - p).T)
+            j = int(np.argmin(d))
+            if d[j] <= tol:
+                labels[i] = j
+                continue
+        centres.append(p)
+        labels[i] = len(centres) - 1
+    return labels, np.asarray(centres).reshape(-1, 2)
+
+
+def classify_points(land: Landscape, points, tol: float | None = None) -> tuple[np.ndarray, list[dict]]:
+    """Which basin each at-rest point reached, known minima first, then minima found.
+
+    Returns (index (n,), basins): basins lists every known minimum as
+    {"label", "x", "y", "known": True} followed by one entry per group of points near no
+    known minimum (grouped by ``group_points`` with ``tol``, default 1e-2 × span; label
+    its coordinates, "known": False). index[i] is point i's entry in basins."""
+    tol_group = 1e-2 * land.span if tol is None else float(tol)
+    pts = np.asarray(points, dtype=float).reshape(-1, 2)
+    basins = [{"label": m.label, "x": m.x, "y": m.y, "known": True} for m in land.minima]
+    index = basin_index(land, pts[:, 0], pts[:, 1])
+    rest = np.flatnonzero(index < 0)
+    if rest.size:
+        labels, centres = group_points(pts[rest], tol_group)
+        index[rest] = len(basins) + labels
+        basins += [{"label": f"({cx:.3g}, {cy:.3g})", "x": float(cx), "y": float(cy), "known": False}
+                   for cx, cy in centres]
+    return index, basins

@@ -187,6 +187,11 @@ LANDSCAPES = (
         ),
         description="Four equal minima (f = 0) and a local maximum near (−0.27, −0.92): "
                     "which basin a ball ends in depends on its start and its dynamics.",
+        notes=(
+            "SGD, Momentum and Nesterov reach the minimum at (3, 2) within 100 steps.",
+            "At this learning rate RMSProp, Adam and AdamW, whose steps are about the learning "
+            "rate long, are still on their way after 500 steps.",
+        ),
     ),
     Landscape(
         key="rastrigin", label="Rastrigin",
@@ -195,34 +200,58 @@ LANDSCAPES = (
         lr_range=(1e-4, 0.01), default_lr=0.002,
         minima=(Minimum(0.0, 0.0, 0.0),),
         description="A bowl covered in an egg-crate of local minima; only the one at the "
-                    "origin is global. Momentum can hop a few bumps; plain descent cannot.",
+                    "origin is global. Small gradient steps stop in the first dent they meet.",
+        notes=(
+            "All six gradient methods stop in the dent next to the start (f ≈ 12.9): every dent "
+            "is a trap for steps this small, and larger ones are thrown about by the steep ripples.",
+            "Simulated annealing (seed 1) accepts uphill moves while it is hot, hops the bumps and "
+            "ends near the global minimum at the origin.",
+        ),
     ),
     Landscape(
         key="beale", label="Beale",
         f=beale_f, grad_xy=beale_grad, hessian_xy=beale_hessian,
         domain=(-4.5, 4.5, -4.5, 4.5), start=(1.0, 1.4),
-        lr_range=(1e-5, 0.01), default_lr=0.001, color_scale="log",
+        lr_range=(1e-5, 0.01), default_lr=0.003, color_scale="log",
         minima=(Minimum(3.0, 0.5, 0.0),),
         description="Flat plateaus and steep ridges whose heights span ten orders of "
                     "magnitude; the minimum at (3, ½) lies in a narrow curved valley.",
+        notes=(
+            "Momentum and Nesterov reach the minimum at (3, ½).",
+            "SGD and RMSProp are still creeping along the narrow valley after 500 steps, and "
+            "Adam and AdamW, taking steps of about the learning rate, have covered under half "
+            "the way.",
+        ),
     ),
     Landscape(
         key="booth", label="Booth",
         f=booth_f, grad_xy=booth_grad, hessian_xy=booth_hessian,
         domain=(-10.0, 10.0, -10.0, 10.0), start=(-8.0, 7.0),
-        lr_range=(1e-4, 0.1), default_lr=0.02, color_scale="log",
+        lr_range=(1e-4, 0.1), default_lr=0.05, color_scale="log", steps=300,
         minima=(Minimum(1.0, 3.0, 0.0),),
         description="A tilted convex quadratic (Hessian eigenvalues 18 and 2): descent "
                     "first drops along the steep axis, then slides along the shallow one.",
+        notes=(
+            "SGD, Momentum and Nesterov drop onto the valley and slide to the minimum at (1, 3) "
+            "within 100 steps.",
+            "Adam and AdamW take steps of about the learning rate whatever the slope: they cover "
+            "most of the distance but are still short of the minimum after 300 steps.",
+        ),
     ),
     Landscape(
         key="ackley", label="Ackley",
         f=ackley_f, grad_xy=ackley_grad, hessian_xy=ackley_hessian,
-        domain=(-5.0, 5.0, -5.0, 5.0), start=(3.6, 2.8),
+        domain=(-5.0, 5.0, -5.0, 5.0), start=(4.6, 4.4),
         lr_range=(1e-4, 0.1), default_lr=0.01,
         minima=(Minimum(0.0, 0.0, 0.0),),
         description="A funnel riddled with ripples and a sharp cusp at the global minimum; "
                     "far from the centre the surface is nearly flat.",
+        notes=(
+            "SGD, Momentum and Nesterov stop in the dent nearest the start.",
+            "RMSProp, Adam and AdamW hop one ripple: their first steps, about the learning rate "
+            "long whatever the slope, carry them over the ridge into the next dent towards the "
+            "centre, which is lower.",
+        ),
     ),
     Landscape(
         key="styblinski-tang", label="Styblinski–Tang",
@@ -235,16 +264,26 @@ LANDSCAPES = (
         ),
         description="Four basins of different depths; the deepest is at (−2.9035, −2.9035) "
                     "with f ≈ −78.332. A start near the centre can roll into any of them.",
+        notes=(
+            "From near the centre every gradient method rolls into the upper-right basin, the "
+            "shallowest (f ≈ −50.1).",
+            "Random restarts tries other starts and finds the deepest basin at (−2.90, −2.90), "
+            "f ≈ −78.3.",
+        ),
     ),
     Landscape(
         key="six-hump-camel", label="Six-hump camel",
         f=camel_f, grad_xy=camel_grad, hessian_xy=camel_hessian,
-        domain=(-2.0, 2.0, -1.2, 1.2), start=(-1.6, 0.9),
+        domain=(-2.0, 2.0, -1.2, 1.2), start=(-1.0, 1.0),
         lr_range=(1e-4, 0.05), default_lr=0.01,
         minima=(
             Minimum(CAMEL_X, CAMEL_Y, CAMEL_MIN),
             Minimum(-CAMEL_X, -CAMEL_Y, CAMEL_MIN),
         ),
         description="Six local minima, two of them global (f ≈ −1.0316) near (±0.0898, ∓0.7127).",
+        notes=(
+            "From (−1, 1) every gradient method rolls past the side humps into the global "
+            "minimum at (−0.09, 0.71).",
+        ),
     ),
 )

@@ -13,7 +13,8 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from . import flow, run, validation
+from . import escape, flow, run, validation
+from .escape import annealing, restarts
 from .flow import FlowResult, FlowState
 from .rules import Optimizer, adam, adamw, heavy_ball, nesterov, rmsprop, sgd
 from .run import CONVERGED, DIVERGED, RUNNING, STATUS_NAMES, RunState
@@ -22,6 +23,7 @@ __all__ = [
     "names", "get", "create", "label", "trajectory", "trajectories", "simulate", "Simulation",
     "gradient_flow", "FlowResult", "FlowState", "Optimizer", "RunState",
     "RUNNING", "CONVERGED", "DIVERGED", "STATUS_NAMES", "run", "flow",
+    "GRADIENT_METHODS", "ESCAPE_METHODS", "page_hyperparameters", "rule_text",
 ]
 
 
@@ -45,7 +47,60 @@ _REGISTRY: dict[str, _Entry] = {
     "rmsprop": _Entry("RMSProp", rmsprop),
     "adam": _Entry("Adam", adam),
     "adamw": _Entry("AdamW", adamw),
+    "annealing": _Entry("Simulated annealing", annealing),
+    "restarts": _Entry("Random restarts", restarts),
 }
+GRADIENT_METHODS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
+ESCAPE_METHODS = ("annealing", "restarts")  # seed 001's: they need f and the view, not only ∇f
+
+
+def page_hyperparameters(key: str, lr: float, beta: float) -> tuple[str, dict]:
+    """The optimizer (registry name and keyword arguments) a ball runs for the page's lr and β.
+
+    β is the momentum of Momentum and Nesterov and β₁ of Adam and AdamW (β₂ = 0.999). At
+    β = 0 Nesterov is plain SGD (torch refuses nesterov=True without momentum). Random
+    restarts descend with the page's lr; simulated annealing uses neither (its own
+    defaults, seed 001's). SGD and RMSProp take lr only."""
+    if key in ("momentum", "nesterov"):
+        if key == "nesterov" and beta == 0:
+            return "sgd", {"lr": lr}
+        return key, {"lr": lr, "momentum": beta}
+    if key in ("adam", "adamw"):
+        return key, {"lr": lr, "betas": (beta, 0.999)}
+    if key == "annealing":
+        return key, {}
+    return key, {"lr": lr}
+
+
+_RULES = {
+    "sgd": "θ ← θ − {lr}·∇f(θ)",
+    "momentum": "b ← {momentum}·b + ∇f(θ);  θ ← θ − {lr}·b",
+    "nesterov": "b ← {momentum}·b + ∇f(θ);  θ ← θ − {lr}·(∇f(θ) + {momentum}·b)",
+    "rmsprop": "v ← {alpha}·v + (1 − {alpha})·g²;  θ ← θ − {lr}·g / (√v + {eps})",
+    "adam": "m ← {b1}·m + (1 − {b1})·g;  v ← {b2}·v + (1 − {b2})·g²;  "
+            "θ ← θ − {lr}·m̂ / (√v̂ + {eps}),  m̂ = m/(1 − {b1}ᵗ), v̂ = v/(1 − {b2}ᵗ)",
+    "adamw": "θ ← θ·(1 − {lr}·{weight_decay});  m ← {b1}·m + (1 − {b1})·g;  v ← {b2}·v + (1 − {b2})·g²;  "
+             "θ ← θ − {lr}·m̂ / (√v̂ + {eps})",
+    "annealing": "θ' = θ + {step_size}·z, z ~ N(0, I);  accept if Δf < 0 or u < exp(−Δf/T);  "
+                 "T ← {cooling}·T, T₀ = {T0}",
+    "restarts": "{n_restarts} descents of {steps_per} steps θ ← θ − {lr}·∇f(θ), the first from the start, "
+                "the others from random points; keep the best end point",
+}
+
+
+def rule_text(optimizer: Optimizer) -> str:
+    """The update rule of a configured optimizer with its hyperparameters filled in
+    (g = ∇f(θ)), e.g. ``"θ ← θ − 0.01·∇f(θ)"`` for SGD at lr 0.01."""
+    hp = dict(optimizer.hyperparameters)
+    if "betas" in hp:
+        hp["b1"], hp["b2"] = hp["betas"]
+    name = optimizer.key
+    if name == "sgd" and hp.get("momentum"):
+        name = "nesterov" if hp.get("nesterov") else "momentum"
+    if name not in _RULES:  # a renamed ball (the page keys balls by their slot)
+        name = "sgd" if "momentum" in hp and not hp["momentum"] else name
+    template = _RULES.get(name, _RULES["sgd"])
+    return template.format(**{k: f"{v:g}" if isinstance(v, float) else v for k, v in hp.items()})
 
 
 def names() -> list[str]:

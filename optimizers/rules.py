@@ -18,12 +18,17 @@ Array = np.ndarray
 
 
 class Optimizer(NamedTuple):
-    """A configured optimizer: its registry key, validated hyperparameters and its rule."""
+    """A configured optimizer: its registry key, validated hyperparameters and its rule.
+
+    ``update_on(landscape, params, grads, state)``, when set, replaces ``update`` for
+    methods that need the landscape itself (f, the view window), not only its gradient:
+    simulated annealing and random restarts (see ``optimizers.escape``)."""
 
     key: str
     hyperparameters: dict
     init: Callable[[Array], NamedTuple]
     update: Callable[[Array, Array, NamedTuple], tuple[Array, NamedTuple]]
+    update_on: Callable | None = None
 
 
 # --------------------------------------------------------------------------- SGD family

@@ -66,6 +66,12 @@ def step(optimizer: Optimizer, landscape, run: RunState) -> RunState:
     return step_many([optimizer], landscape, [run])[0]
 
 
+def _update(opt: Optimizer, landscape, p, grads, state):
+    if opt.update_on is None:
+        return opt.update(p, grads, state)
+    return opt.update_on(landscape, p, grads, state)
+
+
 def step_many(optimizers: list[Optimizer], landscape, runs: list[RunState]) -> list[RunState]:
     """One update of several runs on one landscape (the page's six balls), sharing one
     gradient and one loss evaluation over all their particles. Rows never interact, so
@@ -77,14 +83,14 @@ def step_many(optimizers: list[Optimizer], landscape, runs: list[RunState]) -> l
         grads = np.empty_like(p)
         grads[:, 0], grads[:, 1] = gx, gy
         if single:
-            new_p, state = optimizers[0].update(p, grads, runs[0].opt_state)
+            new_p, state = _update(optimizers[0], landscape, p, grads, runs[0].opt_state)
             opt_states, bounds = [state], [(0, len(p))]
         else:
             new_p, opt_states, bounds = np.empty_like(p), [], []
             i = 0
             for opt, run in zip(optimizers, runs):
                 j = i + len(run.positions)
-                new_p[i:j], state = opt.update(p[i:j], grads[i:j], run.opt_state)
+                new_p[i:j], state = _update(opt, landscape, p[i:j], grads[i:j], run.opt_state)
                 opt_states.append(state)
                 bounds.append((i, j))
                 i = j

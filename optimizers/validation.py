@@ -56,14 +56,20 @@ def betas(value) -> tuple[float, float]:
     return unit_interval("betas[0]", b1), unit_interval("betas[1]", b2)
 
 
-def steps(value) -> int:
-    """A whole number of steps ≥ 0."""
+def integer(name: str, value, minimum: int = 0, maximum: int | None = None) -> int:
+    """A whole number in [minimum, maximum] (bools and floats refused), else ValueError naming it."""
+    rule = f"must be an integer >= {minimum}" if maximum is None else f"must be an integer in [{minimum}, {maximum}]"
     try:
         if isinstance(value, bool):
             raise TypeError
         n = operator.index(value)
     except TypeError:
-        raise ValueError(f"Invalid steps={value!r}: must be an integer >= 0") from None
-    if n < 0:
-        raise ValueError(f"Invalid steps={value!r}: must be an integer >= 0")
+        raise ValueError(f"Invalid {name}={value!r}: {rule}") from None
+    if n < minimum or (maximum is not None and n > maximum):
+        raise ValueError(f"Invalid {name}={value!r}: {rule}")
     return n
+
+
+def steps(value) -> int:
+    """A whole number of steps ≥ 0."""
+    return integer("steps", value)

@@ -32,7 +32,15 @@ export const LIMITS = {
   lr: { min: 1e-4, max: 1 },
   beta: { min: 0, max: 0.99 },
   speed: { min: 1, max: 50 },
+  particleSpeed: { min: 0.25, max: 4 },
 };
+
+// Particles flow in their own time: each frame advances them by the screen time that
+// passed (at most this much, so a stalled tab does not jump), whether or not the
+// optimizers are playing.
+export const FLOW_MAX_FRAME_S = 0.05;
+// Drag-to-paint drops at most one particle per this many CSS pixels of pointer travel.
+export const PAINT_SPACING_PX = 14;
 
 // Trails keep at most this many points per optimizer (older half decimated).
 export const TRAIL_CAPACITY = 4000;
@@ -45,6 +53,8 @@ export const OPTIMIZER_COLORS = {
   rmsprop: "#2fe0c4",  // teal
   adam: "#b77dff",     // purple
   adamw: "#a8f06c",    // light green
+  annealing: "#ff5ce1", // magenta
+  restarts: "#5cc8ff",  // sky blue
 };
 export const FALLBACK_COLOR = "#e6e9ef";
 

@@ -122,8 +122,9 @@ def test_defaults_are_torchs():
     assert optimizers.defaults("momentum")["momentum"] == 0.9 == optimizers.defaults("nesterov")["momentum"]
 
 
-def test_registry_lists_the_six_required_optimizers():
-    assert optimizers.names() == ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"]
+def test_registry_lists_the_six_required_optimizers_then_the_escape_methods():
+    assert optimizers.names() == ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw",
+                                  "annealing", "restarts"]
     for name in optimizers.names():
         assert optimizers.get(name).__doc__ and "θ" in optimizers.get(name).__doc__
 
@@ -135,7 +136,7 @@ def test_registry_lists_the_six_required_optimizers():
 BOWL_LR = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.001, "adam": 0.05, "adamw": 0.05}
 
 
-@pytest.mark.parametrize("name", optimizers.names())
+@pytest.mark.parametrize("name", optimizers.GRADIENT_METHODS)
 def test_every_optimizer_converges_on_the_bowl(name):
     sim = optimizers.simulate(name, "bowl", [(-2.5, 2.0), (2.0, 1.0), (0.5, -2.5)], 5000, lr=BOWL_LR[name])
     assert np.abs(sim.path[-1]).max() < 1e-3, f"{name} ended at {sim.path[-1].tolist()}"
@@ -143,7 +144,7 @@ def test_every_optimizer_converges_on_the_bowl(name):
     assert (sim.final.status != optimizers.DIVERGED).all()
 
 
-@pytest.mark.parametrize("name", optimizers.names())
+@pytest.mark.parametrize("name", optimizers.GRADIENT_METHODS)
 def test_trajectories_equal_trajectory_per_start(name):
     rng = np.random.default_rng(1)
     starts = rng.uniform(-2, 2, size=(7, 2))
@@ -215,7 +216,7 @@ def test_unknown_optimizer_lists_the_valid_ones():
     with pytest.raises(KeyError) as err:
         optimizers.trajectory("lbfgs", "bowl", (1, 1), 3)
     assert str(err.value) == ("Unknown optimizer 'lbfgs'; valid optimizers are: "
-                              "sgd, momentum, nesterov, rmsprop, adam, adamw")
+                              "sgd, momentum, nesterov, rmsprop, adam, adamw, annealing, restarts")
 
 
 def test_unknown_landscape_by_key_lists_the_valid_ones():
@@ -227,7 +228,7 @@ def test_unknown_landscape_by_key_lists_the_valid_ones():
 
 @pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov"])
 def test_divergence_freezes_the_particle_at_its_last_finite_position(name):
-    sim = optimizers.simulate(name, "ravine", [(-1.5, 2.5), (1.0, 1.0)], 300, lr=0.2)
+    sim = optimizers.simulate(name, "ravine", [(-1.5, 2.5), (0.5, 0.25)], 300, lr=0.2)
     assert np.isfinite(sim.path).all() and np.isfinite(sim.loss).all()
     assert sim.final.status[0] == optimizers.DIVERGED
     frozen_from = int(np.argmax((np.diff(sim.path[:, 0], axis=0) == 0).all(axis=1)))
@@ -237,8 +238,9 @@ def test_divergence_freezes_the_particle_at_its_last_finite_position(name):
 
 def test_huge_learning_rate_never_raises_or_yields_non_finite_values():
     for name in optimizers.names():
+        hp = {"step_size": 1e6} if name == "annealing" else {"lr": 1e6}
         for key in landscapes.names():
-            sim = optimizers.simulate(name, key, [landscapes.get(key).start], 50, lr=1e6)
+            sim = optimizers.simulate(name, key, [landscapes.get(key).start], 50, **hp)
             assert np.isfinite(sim.path).all() and np.isfinite(sim.loss).all(), (name, key)
             assert np.isfinite(sim.final.best_loss).all()
 

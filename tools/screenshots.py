@@ -1,7 +1,8 @@
 """Take the README's screenshots of the page in headless Chromium (not a test).
 
-    docs/screenshot-ravine.png       Ravine, all six balls after a few hundred steps
-    docs/screenshot-bumpy-grid.png   Bumpy with a dropped grid of gradient-flow particles
+    docs/screenshot-ravine.png       the Ravine lesson at its defaults: SGD ricochets, Adam glides
+    docs/screenshot-basins.png       Himmelblau with a dropped grid: kept paths and the basin map
+    docs/screenshot-wells.png        Four wells with the escape methods and the outcome table
 
 Needs what ``./dev serve`` sets up (the local runtime and build/wheels/); run it with
 the project's virtualenv, e.g.::
@@ -41,23 +42,29 @@ def run_until_step(page, step: int) -> None:
 
 
 def ravine(context, url: str, out: Path) -> None:
-    page = open_page(context, url, "landscape=ravine&lr=0.01&beta=0.9&show=all&speed=4")
-    run_until_step(page, 400)
-    page.mouse.move(*plot_point(page, 0.35, 1.9))  # fills the hover readout
+    page = open_page(context, url, "landscape=ravine&show=gradient&speed=4")
+    run_until_step(page, 300)
+    page.mouse.move(*plot_point(page, -1.0, 3.0))  # fills the hover readout
     page.wait_for_timeout(300)
     page.screenshot(path=str(out / "screenshot-ravine.png"))
     page.close()
 
 
-def bumpy_grid(context, url: str, out: Path) -> None:
-    page = open_page(context, url, "landscape=bumpy&lr=0.05&beta=0.9&show=all&speed=4")
-    run_until_step(page, 150)
+def basins(context, url: str, out: Path) -> None:
+    page = open_page(context, url, "landscape=himmelblau&show=gradient&speed=4")
+    page.click("#play")  # pause: the particles flow on their own
     page.click("#drop-grid")
-    page.wait_for_function("window.__playground.particles().count > 0")
-    page.click("#play")
-    # Mid-flow, while the particles still stream towards their basins with their tails.
-    page.wait_for_function("window.__playground.snapshot().step >= 150 + 48", timeout=60_000)
-    page.screenshot(path=str(out / "screenshot-bumpy-grid.png"))
+    page.wait_for_function("window.__playground.particles()?.count > 0")
+    page.wait_for_function("window.__playground.particles().moving === 0", timeout=60_000)
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(out / "screenshot-basins.png"))
+    page.close()
+
+
+def wells(context, url: str, out: Path) -> None:
+    page = open_page(context, url, "landscape=wells&show=all&speed=10")
+    run_until_step(page, 400)
+    page.screenshot(path=str(out / "screenshot-wells.png"))
     page.close()
 
 
@@ -86,12 +93,13 @@ def main(argv: list[str] | None = None) -> int:
             chromium = browser.launch_chromium(playwright)
             context = chromium.new_context(viewport=VIEWPORT, device_scale_factor=args.scale)
             ravine(context, url, args.out)
-            bumpy_grid(context, url, args.out)
+            basins(context, url, args.out)
+            wells(context, url, args.out)
             chromium.close()
     finally:
         server.shutdown()
         server.server_close()
-    for name in ("screenshot-ravine.png", "screenshot-bumpy-grid.png"):
+    for name in ("screenshot-ravine.png", "screenshot-basins.png", "screenshot-wells.png"):
         print(f"wrote {args.out / name}")
     return 0
 

@@ -1,6 +1,6 @@
 """Our core tests, run by pytest inside the real Pyodide runtime in headless Chromium.
 
-The host suite runs tests/test_{landscapes,optimizers,rendering,app}.py on CPython 3.11
+The host suite runs tests/test_{landscapes,optimizers,rendering,app,lessons,flow}.py on CPython 3.11
 with the current numpy; the page runs the same packages on Pyodide 0.27.7 (Python
 3.12.7, numpy 2.0.2, wasm32). This test boots that runtime once, from the same server
 and the same wheel the page uses, installs pytest and hypothesis from
@@ -24,7 +24,8 @@ import pytest
 from tools import test_wheels  # tools/ imports as a namespace package
 
 REPO = Path(__file__).resolve().parents[2]
-CORE_TEST_FILES = ("test_landscapes.py", "test_optimizers.py", "test_rendering.py", "test_app.py")
+CORE_TEST_FILES = ("test_landscapes.py", "test_optimizers.py", "test_rendering.py", "test_app.py",
+                   "test_lessons.py", "test_flow.py")
 # Tests that cannot run inside Pyodide, each with the reason. (Deselected here rather
 # than marked in the core test files, which must stay plain host tests.)
 DESELECT = (

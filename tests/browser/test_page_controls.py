@@ -28,8 +28,11 @@ def test_every_registered_landscape_is_offered_by_its_key(playground):
     assert values == landscapes.names()
 
 
-def test_learning_rate_change_restarts_the_run(playground):
-    pg = playground
+def test_learning_rate_change_restarts_the_run(open_playground):
+    pg = open_playground("landscape=ravine&lr=0.01")
+    pg.pause()
+    pg.page.click("#reset")
+    pg.idle()
     pg.step(4)
     assert pg.snapshot()["step"] == 4
     pg.press("#lr", "ArrowRight")  # one notch up the log scale: 10^-1.99
@@ -124,8 +127,8 @@ def test_bad_hash_values_are_named_and_fall_back_field_by_field(open_playground)
     state = pg.state()
     ravine = landscapes.get("ravine")
     assert state["landscape"] == "ravine" and state["lr"] == ravine.default_lr  # defaults
-    assert state["beta"] == 0.5 and state["speed"] == 7 and state["show"] == "all"  # valid ones kept
-    assert "landscape=ravine" in pg.page.url and "lr=0.01" in pg.page.url
+    assert state["beta"] == 0.5 and state["speed"] == 7 and state["show"] == "gradient"  # valid ones kept
+    assert "landscape=ravine" in pg.page.url and f"lr={ravine.default_lr}" in pg.page.url
     assert pg.errors == []
 
 

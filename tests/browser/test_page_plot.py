@@ -82,25 +82,19 @@ def test_legend_agrees_with_optimizers_trajectory_in_cpython(playground):
     pg.step(steps)
     state, snap, legend = pg.state(), pg.snapshot(), pg.legend()
     lr, beta, start = state["lr"], state["beta"], tuple(state["start"])
-    # The page's meaning of β (its hint says so): the momentum of Momentum and Nesterov,
-    # β₁ of Adam and AdamW.
-    settings = {
-        "sgd": {"lr": lr},
-        "momentum": {"lr": lr, "momentum": beta},
-        "nesterov": {"lr": lr, "momentum": beta},
-        "rmsprop": {"lr": lr},
-        "adam": {"lr": lr, "betas": (beta, 0.999)},
-        "adamw": {"lr": lr, "betas": (beta, 0.999)},
-    }
+    # The page's meaning of β (its hint says so), shared with the lesson tests: the
+    # momentum of Momentum and Nesterov, β₁ of Adam and AdamW.
+    settings = {key: optimizers.page_hyperparameters(key, lr, beta) for key in optimizers.names()}
     assert snap["keys"] == optimizers.names()
+    assert pg.text("#legend-step") == f"· step {steps}"
     for i, key in enumerate(snap["keys"]):
-        sim = optimizers.simulate(key, RAVINE, [start], steps, **settings[key])
+        name, hp = settings[key]
+        sim = optimizers.simulate(name, RAVINE, [start], steps, **hp)
         path = sim.path[:, 0, :]
         losses = RAVINE.f(path[:, 0], path[:, 1])
         np.testing.assert_allclose(snap["positions"][i], path[-1], rtol=1e-9, atol=1e-12,
                                    err_msg=f"{key}: the page's ball is not where CPython puts it")
         row = legend[key]
-        assert row["step"] == str(steps), (key, row)
         assert math.isclose(parse_number(row["loss"]), float(losses[-1]), rel_tol=6e-3), (key, row, losses[-1])
         assert math.isclose(parse_number(row["best"]), float(losses.min()), rel_tol=6e-3), (key, row, losses.min())
         assert row["status"] == optimizers.STATUS_NAMES[int(sim.final.status[0])], (key, row)

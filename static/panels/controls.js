@@ -1,13 +1,13 @@
 // The side panel's controls: filled from the worker's catalog, showing the state, and
-// turning input events into calls of the handlers main.js passes in. Never writes state.
+// turning input events into calls of the actions main.js passes in. Never writes state.
 
-import { LIMITS } from "./config.js";
-import { fmt } from "./format.js";
-import { roundLr } from "./state.js";
+import { LIMITS } from "../config.js";
+import { fmt } from "../format.js";
+import { SHOW_GROUPS, roundLr } from "../store.js";
 
 const $ = (id) => document.getElementById(id);
 
-export function createControls(catalog, handlers) {
+export function createControls(catalog, store, handlers) {
   const el = {
     form: $("controls"),
     landscape: $("landscape"),
@@ -18,6 +18,9 @@ export function createControls(catalog, handlers) {
     show: $("show"),
     speed: $("speed"),
     speedValue: $("speed-value"),
+    particleSpeed: $("particle-speed"),
+    particleSpeedValue: $("particle-speed-value"),
+    field: $("field"),
     colormap: $("colormap"),
     play: $("play"),
     step: $("step"),
@@ -29,7 +32,7 @@ export function createControls(catalog, handlers) {
 
   // One vocabulary: option values are the registry keys.
   fillSelect(el.landscape, catalog.landscapes.map((l) => [l.key, l.label]));
-  fillSelect(el.show, [["all", "Compare all"], ...catalog.optimizers.map((o) => [o.key, `${o.label} only`])]);
+  fillSelect(el.show, [...Object.entries(SHOW_GROUPS), ...catalog.optimizers.map((o) => [o.key, `${o.label} only`])]);
   fillSelect(el.colormap, catalog.colormaps.map((name) => [name, name]));
   el.lr.min = String(Math.log10(LIMITS.lr.min));
   el.lr.max = String(Math.log10(LIMITS.lr.max));
@@ -37,6 +40,8 @@ export function createControls(catalog, handlers) {
   el.beta.max = String(LIMITS.beta.max);
   el.speed.min = String(LIMITS.speed.min);
   el.speed.max = String(LIMITS.speed.max);
+  el.particleSpeed.min = String(Math.log2(LIMITS.particleSpeed.min));
+  el.particleSpeed.max = String(Math.log2(LIMITS.particleSpeed.max));
 
   el.form.addEventListener("submit", (e) => e.preventDefault());
   el.landscape.addEventListener("change", () => handlers.landscape(el.landscape.value));
@@ -55,6 +60,12 @@ export function createControls(catalog, handlers) {
     el.speedValue.value = String(speed);
     handlers.speed(speed);
   });
+  el.particleSpeed.addEventListener("input", () => {
+    const speed = Number((2 ** Number(el.particleSpeed.value)).toPrecision(3));
+    el.particleSpeedValue.value = `${fmt(speed)}×`;
+    handlers.particleSpeed(speed);
+  });
+  el.field.addEventListener("change", () => handlers.field(el.field.checked));
   el.show.addEventListener("change", () => handlers.show(el.show.value));
   el.colormap.addEventListener("change", () => handlers.colormap(el.colormap.value));
   el.play.addEventListener("click", () => handlers.play());
@@ -63,29 +74,17 @@ export function createControls(catalog, handlers) {
   el.dropGrid.addEventListener("click", () => handlers.dropGrid());
   el.clear.addEventListener("click", () => handlers.clear());
 
-  const inputs = [el.landscape, el.lr, el.beta, el.show, el.speed, el.colormap, el.play, el.step,
-    el.reset, el.dropGrid, el.clear];
+  const inputs = [el.landscape, el.lr, el.beta, el.show, el.speed, el.particleSpeed, el.field, el.colormap,
+    el.play, el.step, el.reset, el.dropGrid, el.clear];
+
+  store.subscribe((state) => sync(state));
 
   return {
     setEnabled(enabled) {
       for (const input of inputs) input.disabled = !enabled;
     },
 
-    // Shows the state; slider positions are only moved when they disagree with it, so a
-    // slider being dragged is not fought over.
-    sync(state) {
-      el.landscape.value = state.landscape;
-      if (roundLr(10 ** Number(el.lr.value)) !== state.lr) el.lr.value = String(Math.log10(state.lr));
-      el.lrValue.value = fmt(state.lr);
-      if (Number(el.beta.value) !== state.beta) el.beta.value = String(state.beta);
-      el.betaValue.value = fmt(state.beta);
-      el.show.value = state.show;
-      if (Number(el.speed.value) !== state.speed) el.speed.value = String(state.speed);
-      el.speedValue.value = String(state.speed);
-      el.colormap.value = state.colormap;
-      el.play.textContent = state.playing ? "Pause" : "Play";
-      el.play.setAttribute("aria-pressed", String(state.playing));
-    },
+    sync,
 
     showParticleCount(count, resting) {
       el.particleCount.textContent = count === 0
@@ -93,6 +92,26 @@ export function createControls(catalog, handlers) {
         : `${count} particle${count === 1 ? "" : "s"}, ${resting} at rest.`;
     },
   };
+
+  // Shows the state; slider positions are only moved when they disagree with it, so a
+  // slider being dragged is not fought over.
+  function sync(state) {
+    el.landscape.value = state.landscape;
+    if (roundLr(10 ** Number(el.lr.value)) !== state.lr) el.lr.value = String(Math.log10(state.lr));
+    el.lrValue.value = fmt(state.lr);
+    if (Number(el.beta.value) !== state.beta) el.beta.value = String(state.beta);
+    el.betaValue.value = fmt(state.beta);
+    el.show.value = state.show;
+    if (Number(el.speed.value) !== state.speed) el.speed.value = String(state.speed);
+    el.speedValue.value = String(state.speed);
+    const ps = Math.log2(state.particleSpeed);
+    if (Math.abs(Number(el.particleSpeed.value) - ps) > 0.01) el.particleSpeed.value = String(ps);
+    el.particleSpeedValue.value = `${fmt(state.particleSpeed)}×`;
+    el.field.checked = state.field;
+    el.colormap.value = state.colormap;
+    el.play.textContent = state.playing ? "Pause" : "Play";
+    el.play.setAttribute("aria-pressed", String(state.playing));
+  }
 }
 
 function fillSelect(select, entries) {

@@ -32,6 +32,17 @@ export class Trail {
     this.appended += 1;
   }
 
+  // A break in the path (a random restart jumped): the next point starts a new line.
+  gap() {
+    const n = this.length;
+    if (n === 0 || Number.isNaN(this.xy[2 * n - 2])) return;
+    if (n === this.capacity) this.thin();
+    this.xy[2 * this.length] = NaN;
+    this.xy[2 * this.length + 1] = NaN;
+    this.length += 1;
+    this.appended += 1;
+  }
+
   thin() {
     const half = this.length >> 1;
     let w = 0;

@@ -1,9 +1,46 @@
-// The one plain state object of the page, and its URL-hash form.
+// The one plain state object of the page, its store, and its URL-hash form.
 //
-// Input handlers change `state` (through main.js); renderers only read it. The URL hash
-// holds the scene, e.g. #landscape=ravine&lr=0.01&beta=0.9&show=all&speed=4 (plus
-// start=x,y and cmap=name when they differ from the defaults). Parsing validates every
+// Input handlers ask the session (session.js) for changes; the session writes `state`
+// through the store once Python has accepted them; panels and plot layers only read it.
+// The URL hash holds the scene, e.g.
+// #landscape=ravine&lr=0.01&beta=0.9&show=gradient&speed=4&pspeed=1 (plus start=x,y,
+// cmap=name and field=1 when they differ from the defaults). Parsing validates every
 // field on its own: a bad value is reported by name and replaced by that field's default.
+
+// Which balls are shown: a group or one optimizer key.
+export const SHOW_GROUPS = {
+  gradient: "The six gradient methods",
+  escape: "Escape methods (annealing, restarts)",
+  all: "All methods",
+};
+
+export function createStore() {
+  const listeners = new Set();
+  const store = {
+    state: null, // what the user asked for and Python accepted
+    model: null, // what Python computed (main.js owns its shape)
+    // Merges `patch` into the state and tells every subscriber which keys changed.
+    set(patch) {
+      store.state = { ...store.state, ...patch };
+      for (const fn of listeners) fn(store.state, patch);
+    },
+    subscribe(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+  };
+  return store;
+}
+
+// The keys of the balls `state.show` shows, in catalog order.
+export function visibleKeys(state, catalog) {
+  const all = catalog.optimizers;
+  if (state.show === "all") return new Set(all.map((o) => o.key));
+  if (state.show === "gradient" || state.show === "escape") {
+    return new Set(all.filter((o) => o.group === state.show).map((o) => o.key));
+  }
+  return new Set([state.show]);
+}
 
 import { LIMITS } from "./config.js";
 import { fmt } from "./format.js";
@@ -19,9 +56,11 @@ export function defaultState(catalog) {
   return {
     landscape: meta.key,
     lr: meta.default_lr,
-    beta: d.beta,
-    show: "all",
+    beta: meta.default_beta ?? d.beta,
+    show: d.show,
     speed: d.speed,
+    particleSpeed: d.particle_speed,
+    field: false,
     start: [...meta.start],
     colormap: d.colormap,
     resolution: d.resolution,
@@ -44,7 +83,7 @@ export function parseHash(hash, catalog) {
   const params = new URLSearchParams(String(hash).replace(/^#/, ""));
   const state = defaultState(catalog);
   const problems = [];
-  const known = new Set(["landscape", "lr", "beta", "show", "speed", "start", "cmap"]);
+  const known = new Set(["landscape", "lr", "beta", "show", "speed", "pspeed", "field", "start", "cmap"]);
   for (const name of params.keys()) {
     if (!known.has(name)) problems.push(`Ignored unknown URL parameter "${name}" (known: ${[...known].join(", ")}).`);
   }
@@ -55,6 +94,7 @@ export function parseHash(hash, catalog) {
     if (meta) {
       state.landscape = key;
       state.lr = meta.default_lr;
+      state.beta = meta.default_beta ?? state.beta;
       state.start = [...meta.start];
     } else {
       const keys = catalog.landscapes.map((l) => l.key).join(", ");
@@ -77,12 +117,20 @@ export function parseHash(hash, catalog) {
   number("lr", "lr", LIMITS.lr);
   number("beta", "beta", LIMITS.beta);
   number("speed", "speed", LIMITS.speed, true);
+  number("pspeed", "particleSpeed", LIMITS.particleSpeed);
+
+  if (params.has("field")) {
+    const text = params.get("field");
+    if (text === "1" || text === "0") state.field = text === "1";
+    else problems.push(`URL parameter field=${JSON.stringify(text)} is not 0 or 1; the gradient field stays hidden.`);
+  }
 
   if (params.has("show")) {
     const show = params.get("show");
     const keys = catalog.optimizers.map((o) => o.key);
-    if (show === "all" || keys.includes(show)) state.show = show;
-    else problems.push(`URL parameter show=${JSON.stringify(show)} is not "all" or one of ${keys.join(", ")}; showing all.`);
+    const groups = Object.keys(SHOW_GROUPS);
+    if (groups.includes(show) || keys.includes(show)) state.show = show;
+    else problems.push(`URL parameter show=${JSON.stringify(show)} is not one of ${[...groups, ...keys].join(", ")}; showing ${state.show}.`);
   }
 
   if (params.has("cmap")) {
@@ -98,7 +146,7 @@ export function parseHash(hash, catalog) {
     const ok = parts.length === 2 && parts.every(Number.isFinite)
       && parts[0] >= xmin && parts[0] <= xmax && parts[1] >= ymin && parts[1] <= ymax;
     if (ok) state.start = parts;
-    else problems.push(`URL parameter start=${JSON.stringify(text)} is not a point "x,y" inside the view (x in ${fmt(xmin)} … ${fmt(xmax)}, y in ${fmt(ymin)} … ${fmt(ymax)}); starting from ${state.start.map(fmt).join(", ")}.`);
+    else problems.push(`URL parameter start=${JSON.stringify(text)} is not a point "x,y" inside the view (x in ${fmt(xmin)} … ${fmt(xmax)}, y in ${fmt(ymin)} … ${fmt(ymax)}); starting from ${state.start.map((v) => fmt(v)).join(", ")}.`);
   }
   return { state, problems };
 }
@@ -111,7 +159,9 @@ export function serializeHash(state, catalog) {
     ["beta", String(state.beta)],
     ["show", state.show],
     ["speed", String(state.speed)],
+    ["pspeed", String(state.particleSpeed)],
   ];
+  if (state.field) params.push(["field", "1"]);
   if (meta && (state.start[0] !== meta.start[0] || state.start[1] !== meta.start[1])) {
     params.push(["start", state.start.join(",")]);
   }

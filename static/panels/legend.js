@@ -1,22 +1,28 @@
-// The legend table: one row per optimizer with its colour, loss, best loss, step and status.
-// main.js calls update() at ~10 Hz; only cells whose text changed are touched.
+// The legend and outcome table: one row per optimizer with its colour, loss, best loss,
+// where it is, which known minimum's basin it is in (like seed 001's table) and its
+// status; the step count, shared by all, is in the caption.
+// update() runs at ~10 Hz; only cells whose text changed are touched. Hovering or
+// focusing a row tells the store, and the notes panel shows that optimizer's rule.
 
-import { FALLBACK_COLOR, OPTIMIZER_COLORS } from "./config.js";
-import { fmt, fmtCount } from "./format.js";
+import { fmt, fmtCount } from "../format.js";
+import { colorOf } from "../plot/style.js";
 
-const FIELDS = ["loss", "best", "step", "status"];
+const FIELDS = ["loss", "best", "where", "basin", "status"];
 
-export function createLegend(table, optimizers) {
+export function createLegend(table, catalog, store) {
   const body = table.tBodies[0];
+  const stepEl = table.querySelector("#legend-step");
+  let stepText = "";
   const rows = new Map(); // key -> {row, cells: {field: td}, text: {field: string}}
   body.replaceChildren();
-  for (const { key, label } of optimizers) {
+  for (const { key, label } of catalog.optimizers) {
     const row = document.createElement("tr");
     row.dataset.key = key;
+    row.tabIndex = 0;
     const swatch = document.createElement("td");
     const chip = document.createElement("span");
     chip.className = "swatch";
-    chip.style.background = OPTIMIZER_COLORS[key] ?? FALLBACK_COLOR;
+    chip.style.background = colorOf(key);
     swatch.append(chip);
     const name = document.createElement("th");
     name.scope = "row";
@@ -30,26 +36,34 @@ export function createLegend(table, optimizers) {
       row.append(td);
       cells[field] = td;
     }
+    const hover = (on) => store.set({ hovered: on ? key : null });
+    row.addEventListener("pointerenter", () => hover(true));
+    row.addEventListener("pointerleave", () => hover(false));
+    row.addEventListener("focus", () => hover(true));
+    row.addEventListener("blur", () => hover(false));
     body.append(row);
     rows.set(key, { row, cells, text: {}, status: "" });
   }
 
   return {
-    update(runs, show) {
+    update(runs, visible) {
       if (!runs) return;
+      const step = `· step ${fmtCount(runs.step)}`;
+      if (step !== stepText) stepEl.textContent = stepText = step;
       runs.keys.forEach((key, i) => {
         const entry = rows.get(key);
         if (!entry) return;
         const status = runs.status[i];
         set(entry, "loss", fmt(runs.loss[i]));
         set(entry, "best", fmt(runs.best[i]));
-        set(entry, "step", fmtCount(runs.step));
+        set(entry, "where", `(${fmt(runs.positions[2 * i])}, ${fmt(runs.positions[2 * i + 1])})`);
+        set(entry, "basin", runs.basin?.[i] ?? "—");
         set(entry, "status", status);
         if (entry.status !== status) {
           entry.row.dataset.status = status;
           entry.status = status;
         }
-        const hidden = show !== "all" && show !== key;
+        const hidden = !visible.has(key);
         if (entry.row.classList.contains("dimmed") !== hidden) entry.row.classList.toggle("dimmed", hidden);
       });
     },

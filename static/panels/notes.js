@@ -1,0 +1,56 @@
+// The landscape's own text: its description, its "what to look for" notes (each one a
+// claim tests/test_lessons.py checks at the landscape's defaults), and the update rule
+// of the optimizer shown alone or hovered in the legend, with the current
+// hyperparameters filled in (the text comes from Python, which runs that rule).
+
+export function createNotes(el, catalog, store) {
+  const description = el.querySelector("#description");
+  const list = el.querySelector("#look-list");
+  const rule = el.querySelector("#rule");
+  const ruleTitle = el.querySelector("#rule-title");
+  const ruleText = el.querySelector("#rule-text");
+  const labels = new Map(catalog.optimizers.map((o) => [o.key, o.label]));
+  let rules = {};
+  let meta = null;
+
+  function showLandscape(next) {
+    meta = next;
+    const title = document.createElement("strong");
+    title.textContent = `${meta.label}. `;
+    description.replaceChildren(title, meta.description);
+    list.replaceChildren(
+      ...[...(meta.notes ?? []), "Dark is low loss; faint white lines are iso-loss contours. ★ marks the global minimum, ○ a local one."]
+        .map((text) => {
+          const li = document.createElement("li");
+          li.textContent = text;
+          return li;
+        }),
+    );
+  }
+
+  function showRule(state) {
+    const key = state.hovered ?? (labels.has(state.show) ? state.show : null);
+    if (!key || !rules[key]) {
+      rule.hidden = true;
+      return;
+    }
+    rule.hidden = false;
+    ruleTitle.textContent = `${labels.get(key)}: the update rule at these settings`;
+    ruleText.textContent = rules[key];
+  }
+
+  store.subscribe((state, patch) => {
+    if ("hovered" in patch || "show" in patch) showRule(state);
+  });
+
+  return {
+    showLandscape,
+    setRules(next) {
+      rules = next ?? {};
+      showRule(store.state);
+    },
+    get meta() {
+      return meta;
+    },
+  };
+}

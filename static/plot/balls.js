@@ -1,0 +1,117 @@
+// The optimizers' balls. A ball outside the view (it diverged, or it wandered off) is
+// not lost: an arrowhead in its colour sits on the plot's edge where it left, pointing
+// the way it went, labelled with what happened and when.
+
+import { fmtCount } from "../format.js";
+import { colorOf } from "./style.js";
+
+const BALL_RADIUS = 6;
+const FONT = "600 11px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+const DARK = "rgba(8, 10, 18, 0.95)";
+
+// Draws the visible balls; returns the keys drawn (inside the view or on its edge).
+export function drawBalls(c, view, runs, visible, labels) {
+  const drawn = [];
+  if (!runs) return drawn;
+  const edge = [];
+  // Reverse registry order: where balls overlap, the classic ones (SGD, Momentum)
+  // stay visible and Adam hides its near-twin AdamW rather than the other way round.
+  for (let i = runs.keys.length - 1; i >= 0; i--) {
+    const key = runs.keys[i];
+    if (!visible.has(key)) continue;
+    drawn.unshift(key);
+    const [px, py] = view.toPixel(runs.positions[2 * i], runs.positions[2 * i + 1]);
+    if (view.insidePlot(px, py)) drawBall(c, px, py, colorOf(key), runs.status[i]);
+    else edge.push({ key, px, py, i });
+  }
+  for (const e of edge) {
+    const status = runs.status[e.i];
+    const step = runs.diverged_step?.[e.i];
+    const what = status === "diverged" ? `diverged at step ${fmtCount(step)}` : "left the view";
+    drawEdgeMarker(c, view, e.px, e.py, colorOf(e.key), `${labels.get(e.key) ?? e.key} ${what}`);
+  }
+  return drawn;
+}
+
+function drawBall(c, px, py, color, status) {
+  c.beginPath();
+  c.arc(px, py, BALL_RADIUS, 0, 2 * Math.PI);
+  c.fillStyle = color;
+  c.fill();
+  c.lineWidth = 2;
+  c.strokeStyle = DARK;
+  c.stroke();
+  c.beginPath();
+  c.arc(px, py, BALL_RADIUS + 1.6, 0, 2 * Math.PI);
+  c.lineWidth = 1;
+  c.strokeStyle = "rgba(255, 255, 255, 0.75)";
+  c.stroke();
+  if (status === "diverged") {
+    // It stopped at its last finite position, inside the view.
+    const r = BALL_RADIUS + 5;
+    c.beginPath();
+    c.moveTo(px - r, py - r);
+    c.lineTo(px + r, py + r);
+    c.moveTo(px + r, py - r);
+    c.lineTo(px - r, py + r);
+    c.lineWidth = 4;
+    c.strokeStyle = DARK;
+    c.stroke();
+    c.lineWidth = 2;
+    c.strokeStyle = color;
+    c.stroke();
+  } else if (status === "converged") {
+    c.beginPath();
+    c.arc(px, py, BALL_RADIUS + 5, 0, 2 * Math.PI);
+    c.lineWidth = 1.5;
+    c.strokeStyle = color;
+    c.stroke();
+  }
+}
+
+// Where the ray from the plot's centre to (px, py) crosses the plot's border.
+export function edgePoint(plot, px, py) {
+  const cx = plot.x + plot.w / 2;
+  const cy = plot.y + plot.h / 2;
+  let dx = px - cx;
+  let dy = py - cy;
+  if (!Number.isFinite(dx) || !Number.isFinite(dy) || (dx === 0 && dy === 0)) {
+    dx = 1;
+    dy = 0;
+  }
+  const t = Math.min(Math.abs((plot.w / 2) / (dx || 1e-12)), Math.abs((plot.h / 2) / (dy || 1e-12)));
+  return { x: cx + dx * t, y: cy + dy * t, angle: Math.atan2(dy, dx) };
+}
+
+function drawEdgeMarker(c, view, px, py, color, label) {
+  const { plot } = view.layout;
+  const { x, y, angle } = edgePoint(plot, px, py);
+  const size = 11;
+  // The arrowhead's tip touches the border from inside.
+  const tx = x - Math.cos(angle) * 2;
+  const ty = y - Math.sin(angle) * 2;
+  c.beginPath();
+  c.moveTo(tx, ty);
+  c.lineTo(tx - size * Math.cos(angle - 0.5), ty - size * Math.sin(angle - 0.5));
+  c.lineTo(tx - size * Math.cos(angle + 0.5), ty - size * Math.sin(angle + 0.5));
+  c.closePath();
+  c.fillStyle = color;
+  c.fill();
+  c.lineWidth = 1.6;
+  c.strokeStyle = DARK;
+  c.stroke();
+  // The label sits inside the plot, away from the border it points at.
+  c.font = FONT;
+  const width = c.measureText(label).width;
+  let lx = tx - Math.cos(angle) * (size + 6);
+  let ly = ty - Math.sin(angle) * (size + 6);
+  lx = Math.min(plot.x + plot.w - width - 4, Math.max(plot.x + 4, lx - width / 2));
+  ly = Math.min(plot.y + plot.h - 6, Math.max(plot.y + 14, ly));
+  c.textAlign = "left";
+  c.textBaseline = "middle";
+  c.lineWidth = 3.5;
+  c.strokeStyle = DARK;
+  c.strokeText(label, lx, ly);
+  c.fillStyle = color;
+  c.fillText(label, lx, ly);
+}

@@ -1,0 +1,138 @@
+// The plot: canvas layers, bottom to top, each a module that draws from (state, model)
+// and never changes either:
+//   base       heatmap, iso-loss contours, axes, colour bar         (scene or layout change)
+//   basins     basin map of a dropped grid                           (when a particle settles)
+//   field      −∇f arrows, when shown                                (scene or layout change)
+//   trails     the balls' paths, incrementally                       (every reply)
+//   particles  the particles' kept paths, incrementally              (every flow reply)
+//   top        minima and markers, particles, balls, edge markers, start ring, cursor
+//
+// createPlot(container) makes the canvases inside `container` and owns them.
+
+import { createBaseLayer, drawMarkers } from "./base.js";
+import { createBasinsLayer } from "./basins.js";
+import { drawBalls } from "./balls.js";
+import { createFieldLayer } from "./field.js";
+import { drawCursor, drawStartMarker, hitStart } from "./overlays.js";
+import { createParticlesLayer, drawParticles, particleAt } from "./particles.js";
+import { createTrailsLayer } from "./trails.js";
+import { createView } from "./view.js";
+
+const LAYERS = ["base", "basins", "field", "trails", "particles", "top"];
+
+export function createPlot(container) {
+  const canvases = {};
+  for (const name of LAYERS) {
+    const canvas = document.createElement("canvas");
+    canvas.id = `layer-${name}`;
+    canvas.setAttribute("aria-hidden", "true");
+    canvases[name] = canvas;
+  }
+  container.replaceChildren(...LAYERS.map((name) => canvases[name]));
+  const view = createView(container);
+  const base = createBaseLayer(canvases.base, view);
+  const basins = createBasinsLayer(canvases.basins, view);
+  const field = createFieldLayer(canvases.field, view);
+  const trails = createTrailsLayer(canvases.trails, view);
+  const particles = createParticlesLayer(canvases.particles, view);
+  const top = canvases.top.getContext("2d");
+  let meta = null;
+  let pending = null; // "scene" (new picture) or "box" (maybe resized), until the next frame
+  let drawnKeys = [];
+
+  function sizeCanvases() {
+    const { width, height, dpr } = view.layout;
+    for (const canvas of Object.values(canvases)) {
+      canvas.width = Math.round(width * dpr);
+      canvas.height = Math.round(height * dpr);
+      canvas.style.width = `${width}px`;
+      canvas.style.height = `${height}px`;
+      canvas.getContext("2d").setTransform(dpr, 0, 0, dpr, 0, 0);
+    }
+  }
+
+  // Runs in the animation frame, so that redrawing the base is the only big work of its task.
+  function applyLayout() {
+    const next = view.compute(base.picture.extent);
+    const old = view.layout;
+    const same = old && ["width", "height", "dpr"].every((k) => next[k] === old[k]);
+    const sameTransform = same && ["sx", "ox", "sy", "oy"].every((k) => next.tf[k] === old.tf[k]);
+    const scene = pending === "scene";
+    pending = null;
+    if (sameTransform && !scene) return false; // e.g. ResizeObserver's first call
+    view.layout = next;
+    if (!same) sizeCanvases();
+    else for (const canvas of Object.values(canvases)) canvas.getContext("2d").clearRect(0, 0, next.width, next.height);
+    base.draw();
+    field.draw();
+    trails.invalidate();
+    particles.relaid();
+    return true;
+  }
+
+  function frame(model, state, ui, changed) {
+    if (!base.picture) return;
+    const relaid = pending ? applyLayout() : false;
+    if (!view.layout) return;
+    particles.draw(model.particles);
+    basins.draw(model.particles, relaid);
+    if (!(changed || relaid)) return;
+    trails.draw(model, ui.visible);
+    const { width, height } = view.layout;
+    top.clearRect(0, 0, width, height);
+    top.save();
+    view.clip(top);
+    drawParticles(top, view, model.particles);
+    drawMarkers(top, view, meta); // above the resting particles: a ★ is never hidden
+    drawnKeys = drawBalls(top, view, model.runs, ui.visible, ui.labels);
+    top.restore();
+    drawStartMarker(top, view, state.start, ui.dragStart);
+    drawCursor(top, view, ui.cursor);
+  }
+
+  return {
+    top: canvases.top,
+    setScene(scene, sceneMeta) {
+      meta = sceneMeta;
+      base.setPicture(scene, sceneMeta);
+      field.set(null);
+      pending = "scene";
+    },
+    setContours(contours) {
+      base.setContours(contours);
+      pending = "scene";
+    },
+    setField(next) {
+      field.set(next);
+      pending = "scene";
+    },
+    get hasField() {
+      return field.shown;
+    },
+    get hasContours() {
+      return Boolean(base.picture?.contours);
+    },
+    // Sizes the layers ahead of the first picture, so that its frame does not also
+    // reallocate every canvas.
+    prepare(extent) {
+      if (view.layout) return;
+      view.layout = view.compute(extent);
+      sizeCanvases();
+    },
+    relayout() {
+      pending ??= "box";
+    },
+    frame,
+    toData: (px, py) => view.toData(px, py),
+    toPixel: (x, y) => view.toPixel(x, y),
+    insidePlot: (px, py) => view.insidePlot(px, py),
+    hitStart: (start, px, py) => hitStart(view, start, px, py),
+    particleAt: (p, px, py) => particleAt(view, p, px, py),
+    get drawnKeys() {
+      return [...drawnKeys];
+    },
+    get plotRect() {
+      return view.layout ? { ...view.layout.plot } : null;
+    },
+  };
+}

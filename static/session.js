@@ -1,0 +1,271 @@
+// The session: every request that changes what Python runs, and the model its replies
+// fill. Data flows one way: an action asks for a change → Python computes → the reply
+// lands in `model` and, once accepted, in the store's state → layers and panels read.
+//
+// Requests that restart the run (scene, reset) go one at a time; edits made meanwhile
+// are merged and sent next, and a rejected edit leaves the previous state in place.
+// Edits are compared with the scene already asked for (not the one shown yet), so rapid
+// hash changes are applied in order and the last one wins.
+
+import { FLOW_MAX_FRAME_S, TRAIL_CAPACITY } from "./config.js";
+import { fmt } from "./format.js";
+import { LossHistory } from "./model/loss-history.js";
+import { Trail } from "./model/trail.js";
+import { landscapeMeta, parseHash, serializeHash } from "./store.js";
+
+export function createSession({ python, store, notices, on }) {
+  const model = {
+    catalog: null,
+    meta: null, // the current landscape's catalog entry
+    runs: null, // the balls: snapshot from Python
+    trails: new Map(), // optimizer key -> Trail
+    history: new LossHistory(),
+    particles: null,
+  };
+  store.model = model;
+  let restarting = false; // a scene or reset in flight
+  let inflight = null; // its patch
+  let queued = null; // edits waiting for it
+  let advancing = false; // at most one advance in flight
+  let manualSteps = 0;
+  let lastTick = null;
+  let dirty = true;
+
+  function sceneArgs(s) {
+    return { landscape: s.landscape, lr: s.lr, beta: s.beta, start: s.start, resolution: s.resolution, colormap: s.colormap };
+  }
+
+  function writeHash() {
+    if (queued) return; // a newer scene is on its way; it writes its own hash
+    history.replaceState(null, "", `#${serializeHash(store.state, model.catalog)}`);
+  }
+
+  // ------------------------------------------------------------------ replies into the model
+
+  function applyScene(scene) {
+    model.meta = landscapeMeta(model.catalog, scene.landscape);
+    on.scene(scene, model.meta);
+    restartRuns(scene.runs);
+    model.particles = scene.particles;
+    dirty = true;
+  }
+
+  function restartRuns(runs) {
+    model.runs = runs;
+    runs.keys.forEach((key, i) => {
+      if (!model.trails.has(key)) model.trails.set(key, new Trail(TRAIL_CAPACITY));
+      model.trails.get(key).clear(runs.positions[2 * i], runs.positions[2 * i + 1]);
+    });
+    const min = model.meta.minima.reduce((lo, m) => Math.min(lo, m.value), Infinity);
+    model.history.reset(runs.keys, runs.step, runs.loss, Number.isFinite(min) ? min : null);
+    on.rules(runs.rules);
+    dirty = true;
+  }
+
+  function applyAdvance(reply, steps) {
+    const n = reply.runs.keys.length;
+    const trails = reply.runs.keys.map((key) => model.trails.get(key));
+    const { path, loss, jumped } = reply; // [steps, n, 2], [steps, n], [steps, n]
+    const row = new Float64Array(n);
+    const first = reply.runs.step - steps + 1;
+    for (let s = 0; s < steps; s++) {
+      for (let i = 0; i < n; i++) {
+        if (jumped[s * n + i]) trails[i].gap();
+        trails[i].push(path[2 * (s * n + i)], path[2 * (s * n + i) + 1]);
+        row[i] = loss[s * n + i];
+      }
+      model.history.append(first + s, row);
+    }
+    model.runs = reply.runs;
+    if (reply.particles) model.particles = reply.particles;
+    dirty = true;
+  }
+
+  // ------------------------------------------------------------------ changes
+
+  // The scene asked for: the state plus what is in flight and queued.
+  function target() {
+    return { ...store.state, ...(inflight ?? {}), ...(queued ?? {}) };
+  }
+
+  function propose(patch) {
+    queued = { ...(queued ?? {}), ...patch };
+    if (!restarting) flush();
+  }
+
+  async function flush() {
+    const patch = queued;
+    queued = null;
+    inflight = patch;
+    restarting = true;
+    const state = store.state;
+    const next = { ...state, ...patch };
+    const needScene = next.landscape !== state.landscape;
+    const recolorOnly = !needScene && Object.keys(patch).length > 0 && Object.keys(patch).every((k) => k === "colormap");
+    try {
+      if (needScene) {
+        const scene = await python.call("scene", sceneArgs(next));
+        applyScene(scene);
+        store.set(patch);
+        if (store.state.field) await fetchField();
+      } else {
+        if (next.colormap !== state.colormap) {
+          // A new colormap repaints the picture; the balls and particles keep going.
+          const picture = await python.call("recolor", { colormap: next.colormap, resolution: next.resolution });
+          on.picture(picture);
+        }
+        if (!recolorOnly) {
+          const reply = await python.call("reset", { lr: next.lr, beta: next.beta, start: next.start });
+          restartRuns(reply.runs);
+          model.particles = reply.particles;
+        }
+        store.set(patch);
+      }
+      writeHash();
+      if (notices.kind === "error") notices.clear();
+    } catch (err) {
+      notices.show(`Could not apply ${describePatch(patch)}: ${err.message}. The previous settings are kept.`, "error");
+    } finally {
+      restarting = false;
+      inflight = null;
+      if (queued) flush();
+      else store.set({}); // the controls show the state again
+    }
+  }
+
+  function describePatch(patch) {
+    const keys = Object.keys(patch);
+    if (!keys.length) return "the reset";
+    return keys.map((k) => `${k}=${Array.isArray(patch[k]) ? patch[k].map((v) => fmt(v)).join(",") : patch[k]}`).join(", ");
+  }
+
+  // A change only the page shows (no Python run changes).
+  function local(patch) {
+    store.set(patch);
+    writeHash();
+    dirty = true;
+  }
+
+  async function particleCall(cmd, args) {
+    try {
+      const reply = await python.call(cmd, args);
+      model.particles = reply.particles;
+      dirty = true;
+    } catch (err) {
+      notices.show(`${cmd === "drop" ? "Could not drop a particle" : `Could not ${cmd.replace("_", " ")}`}: ${err.message}`, "error");
+    }
+  }
+
+  async function fetchField() {
+    try {
+      const reply = await python.call("field", { n: 21 });
+      if (reply.landscape === model.meta?.key && store.state.field) on.field(reply.field);
+    } catch (err) {
+      notices.show(`Could not draw the gradient field: ${err.message}`, "error");
+    }
+  }
+
+  function onHashChange() {
+    const { state: wanted, problems } = parseHash(location.hash, model.catalog);
+    if (problems.length) notices.show(problems.join("\n"), "warn");
+    const aim = target();
+    const patch = {};
+    for (const key of ["landscape", "lr", "beta", "colormap"]) if (wanted[key] !== aim[key]) patch[key] = wanted[key];
+    if (wanted.start.some((v, i) => v !== aim.start[i])) patch.start = wanted.start;
+    const view = { show: wanted.show, speed: wanted.speed, particleSpeed: wanted.particleSpeed };
+    if (wanted.field !== store.state.field) actions.field(wanted.field);
+    store.set(view);
+    if (Object.keys(patch).length) propose(patch);
+    else local({});
+  }
+
+  // ------------------------------------------------------------------ the clock
+
+  // Called every animation frame: asks for the optimizer steps of this frame (when
+  // playing or stepping) and the particles' flow over the screen time that passed
+  // (whether or not the optimizers play: a particle is not an optimizer).
+  function tick(now) {
+    const dt = lastTick === null ? 0 : Math.min(FLOW_MAX_FRAME_S, (now - lastTick) / 1000);
+    lastTick = now;
+    if (advancing || restarting || queued) return;
+    let steps = 0;
+    if (manualSteps > 0) {
+      steps = manualSteps;
+      manualSteps = 0;
+    } else if (store.state.playing) {
+      steps = store.state.speed;
+    }
+    const flowing = model.particles && model.particles.moving > 0;
+    if (steps === 0 && !flowing) return;
+    advance(steps, flowing ? dt : 0);
+  }
+
+  async function advance(steps, flowSeconds = 0) {
+    advancing = true;
+    try {
+      const reply = await python.call("advance", {
+        steps, flow_seconds: flowSeconds, particle_speed: store.state.particleSpeed,
+      });
+      applyAdvance(reply, steps);
+    } catch (err) {
+      store.set({ playing: false });
+      notices.show(`The run stopped: ${err.message}`, "error");
+    } finally {
+      advancing = false;
+    }
+  }
+
+  // ------------------------------------------------------------------ what the panels may ask
+
+  const actions = {
+    landscape(key) {
+      const meta = landscapeMeta(model.catalog, key);
+      propose({ landscape: key, lr: meta.default_lr, beta: meta.default_beta, start: [...meta.start] });
+    },
+    lr: (lr) => propose({ lr }),
+    beta: (beta) => propose({ beta }),
+    colormap: (colormap) => propose({ colormap }),
+    start: (start) => propose({ start }),
+    show: (show) => local({ show }),
+    speed: (speed) => local({ speed }),
+    particleSpeed: (particleSpeed) => local({ particleSpeed }),
+    field(show) {
+      local({ field: show });
+      if (show) fetchField();
+      else on.field(null);
+    },
+    play: () => store.set({ playing: !store.state.playing }),
+    step() {
+      manualSteps += 1;
+      store.set({ playing: false });
+    },
+    reset: () => propose({}),
+    dropGrid: () => particleCall("drop_grid", { n: 12 }),
+    clear: () => particleCall("clear", {}),
+    drop: (points) => particleCall("drop", { points }),
+  };
+
+  return {
+    model,
+    actions,
+    sceneArgs,
+    applyScene,
+    writeHash,
+    onHashChange,
+    tick,
+    advance,
+    particleCall,
+    fetchField,
+    get busy() {
+      return advancing || restarting || Boolean(queued) || manualSteps > 0;
+    },
+    takeDirty() {
+      const was = dirty;
+      dirty = false;
+      return was;
+    },
+    markDirty() {
+      dirty = true;
+    },
+  };
+}

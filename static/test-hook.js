@@ -1,0 +1,130 @@
+// Read-only views of the page for tests, the benchmark and the console
+// (window.__playground), plus a few drivers that go through the same paths as a user.
+
+export function createHook({ store, session, plot }) {
+  const longTasks = []; // main-thread tasks over 50 ms (the page's budget)
+  if (PerformanceObserver.supportedEntryTypes?.includes("longtask")) {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) longTasks.push({ start: Math.round(e.startTime), ms: Math.round(e.duration) });
+    }).observe({ type: "longtask", buffered: true });
+  }
+  const frameWork = new Float64Array(600); // main-thread ms per frame, a ring
+  let frameCount = 0;
+  const model = () => store.model;
+  const idle = async () => {
+    while (session.busy) await new Promise((r) => setTimeout(r, 5));
+  };
+
+  const hook = {
+    boot: { ms: null, workerMs: null, stages: null, workerOffset: null },
+    panelsDirty: true,
+    get bootMs() {
+      return hook.boot.ms; // navigation start to Ready
+    },
+    get workerBootMs() {
+      return hook.boot.workerMs; // worker start to Python ready
+    },
+    get bootStages() {
+      return hook.boot.stages;
+    },
+    get workerOffset() {
+      return hook.boot.workerOffset;
+    },
+    recordFrame(ms) {
+      frameWork[frameCount++ % frameWork.length] = ms;
+    },
+    snapshot() {
+      const r = model()?.runs;
+      if (!r) return null;
+      return {
+        step: r.step,
+        keys: [...r.keys],
+        positions: r.keys.map((_, i) => [r.positions[2 * i], r.positions[2 * i + 1]]),
+        loss: Array.from(r.loss),
+        best: Array.from(r.best),
+        status: [...r.status],
+        basin: [...(r.basin ?? [])],
+        divergedStep: Array.from(r.diverged_step ?? []),
+      };
+    },
+    particles() {
+      const p = model()?.particles;
+      if (!p) return null;
+      return {
+        count: p.count,
+        moving: p.moving,
+        xy: Array.from({ length: p.count }, (_, i) => [p.xy[2 * i], p.xy[2 * i + 1]]),
+        start: Array.from({ length: p.count }, (_, i) => [p.start[2 * i], p.start[2 * i + 1]]),
+        status: Array.from(p.status),
+        atRest: Array.from(p.status, (s) => s !== 0),
+        basin: Array.from(p.basin),
+        basins: p.basins.map((b) => ({ ...b })),
+        t: Array.from(p.t),
+        loss: Array.from(p.loss),
+      };
+    },
+    history() {
+      const h = model()?.history;
+      return h ? { generation: h.generation, length: h.length } : null;
+    },
+    state() {
+      return store.state ? structuredClone(store.state) : null;
+    },
+    longTasks() {
+      return longTasks.map((t) => ({ ...t }));
+    },
+    trailLengths() {
+      return Object.fromEntries([...model().trails].map(([k, t]) => [k, t.length]));
+    },
+    drawnKeys() {
+      return plot.drawnKeys;
+    },
+    hasContours() {
+      return plot.hasContours;
+    },
+    hasField() {
+      return plot.hasField;
+    },
+    toPixel(x, y) {
+      return plot.toPixel(x, y);
+    },
+    plotRect() {
+      return plot.plotRect;
+    },
+    // Main-thread work per animation frame (ms) over the frames since `since` (a frame count).
+    frameStats(since = 0) {
+      const from = Math.max(since, frameCount - frameWork.length);
+      const work = [];
+      for (let i = from; i < frameCount; i++) work.push(frameWork[i % frameWork.length]);
+      work.sort((a, b) => a - b);
+      const at = (q) => (work.length ? work[Math.floor(q * (work.length - 1))] : 0);
+      return { frames: frameCount, measured: work.length, p50: at(0.5), p95: at(0.95), max: at(1) };
+    },
+    idle,
+    // One frame's worth of Play (state.speed steps) through the same path the loop uses.
+    async frame() {
+      await idle();
+      await session.advance(store.state.speed);
+    },
+    // For the benchmark: an n×n particle grid through the same call as the button (12×12).
+    async dropGrid(n) {
+      await idle();
+      await session.particleCall("drop_grid", { n });
+    },
+    // For the benchmark: selects `key` as a user does and resolves with the milliseconds
+    // from the change until the next frame starts after the one that drew the new
+    // heatmap (so the picture has been presented), and whether its contours were drawn.
+    async timeSceneSwitch(key) {
+      await idle();
+      const select = document.getElementById("landscape");
+      const t0 = performance.now();
+      select.value = key;
+      select.dispatchEvent(new Event("change"));
+      await idle();
+      await new Promise((drawn) => requestAnimationFrame(drawn));
+      await new Promise((presented) => requestAnimationFrame(presented));
+      return { ms: performance.now() - t0, contours: plot.hasContours };
+    },
+  };
+  return hook;
+}
