@@ -8,6 +8,22 @@ a URL sends is ever executed as code.
 
 The session (landscape, learning rate, β, start, the six runs, the particles) is held by
 one ``Session`` object. It is plain Python and runs under CPython too (tests/test_app.py).
+
+**One error type.** Every malformed call ends in a ``ValueError`` whose message names the
+command or the field and echoes the value (at most 80 characters), which the worker turns
+into an error reply; any other call gets a JSON reply. The session is unchanged after a
+call that fails: everything is checked before anything changes. What is checked, before
+or while parsing: ``command`` is a str naming a command; ``args_json`` is a str of at most
+``MAX_ARGS_CHARS`` characters, nested at most ``MAX_DEPTH`` deep, valid JSON (integers of
+at most 4,300 digits, Python's limit) and an object; each field has its type (numbers are
+finite, names are str, counts are integers in their range); unknown landscape and
+colormap names are ValueErrors too. Unknown fields are ignored.
+
+**Ball status** (``snapshot()["status"]``): "running", "converged", "diverged" (as
+``optimizers.STATUS_NAMES``: frozen at its last finite position, 1,000 spans out or
+non-finite), and "left the view": a running ball more than ``LEFT_VIEW_SPANS`` (1) span
+beyond the view window on either axis, so far out that it is drawn as an edge marker and
+is not coming back by itself soon. A ball that returns is "running" again.
 """
 
 from __future__ import annotations
@@ -15,6 +31,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -22,6 +39,7 @@ import numpy as np
 import landscapes
 import optimizers
 import rendering
+from landscapes.errors import UnknownNameError, show
 from optimizers import flow, rules, run
 
 DEFAULTS = {"landscape": "ravine", "resolution": 240, "colormap": rendering.DEFAULT_COLORMAP,
@@ -32,6 +50,10 @@ MAX_PARTICLES = 5000
 MAX_GRID = 70
 MAX_FLOW_SECONDS = 0.25  # screen time one call may advance the particles by
 FIELD_GRID = (5, 41)  # arrows per side of the gradient field
+MAX_ARGS_CHARS = 1_000_000  # longest args_json accepted
+MAX_DEPTH = 20  # deepest nesting of arrays and objects in args_json
+LEFT_VIEW_SPANS = 1.0  # a running ball this many spans beyond the view has "left the view"
+LEFT_VIEW = "left the view"
 
 
 def hyperparameters(key: str, lr: float, beta: float) -> tuple[str, dict]:
@@ -72,7 +94,7 @@ class Session:
         opts = [_make_optimizer(k, lr, beta) for k in self.keys]
         start_arr = run.as_starts(start)
         if len(start_arr) != 1:
-            raise ValueError(f"Invalid start={start!r}: must be one (x, y) pair")
+            raise ValueError(f"Invalid start={show(start)}: must be one (x, y) pair")
         self.lr, self.beta, self.start = float(lr), float(beta), tuple(start_arr[0].tolist())
         self.opts = opts
         self.runs = [run.init(o, self.landscape, start_arr) for o in opts]
@@ -104,10 +126,22 @@ class Session:
             "positions": positions,
             "loss": np.array([r.loss[0] for r in self.runs]),
             "best": np.array([r.best_loss[0] for r in self.runs]),
-            "status": [optimizers.STATUS_NAMES[int(r.status[0])] for r in self.runs],
+            "status": self.status(positions),
             "diverged_step": self.diverged_step.astype(np.int32),
             "basin": [basin_label(self.landscape, x, y) for x, y in positions],
         }
+
+    def status(self, positions: np.ndarray) -> list[str]:
+        """Each ball's status name: ``optimizers.STATUS_NAMES``, except that a running ball
+        more than ``LEFT_VIEW_SPANS`` spans beyond the view window has "left the view"."""
+        xmin, xmax, ymin, ymax = self.landscape.domain
+        margin = LEFT_VIEW_SPANS * self.landscape.span
+        names = []
+        for r, (x, y) in zip(self.runs, positions):
+            code = int(r.status[0])
+            far = not (xmin - margin <= x <= xmax + margin and ymin - margin <= y <= ymax + margin)
+            names.append(LEFT_VIEW if code == run.RUNNING and far else optimizers.STATUS_NAMES[code])
+        return names
 
     def rules(self) -> dict:
         """Each ball's update rule with the current hyperparameters filled in."""
@@ -123,7 +157,7 @@ class Session:
 
     def drop_grid(self, n: int) -> None:
         if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= MAX_GRID:
-            raise ValueError(f"Invalid grid size n={n!r}: must be an integer in [2, {MAX_GRID}]")
+            raise ValueError(f"Invalid grid size n={show(n)}: must be an integer in [2, {MAX_GRID}]")
         xmin, xmax, ymin, ymax = self.landscape.domain
         w, h = (xmax - xmin) / n, (ymax - ymin) / n
         xs = xmin + (np.arange(n) + 0.5) * w
@@ -302,16 +336,30 @@ SESSION = Session()
 
 def _number(args: dict, name: str, default=None) -> float:
     value = args.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"Invalid {name}={value!r}: must be a finite number")
-    return float(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"Invalid {name}={show(value)}: must be a finite number")
+    try:
+        v = float(value)
+    except OverflowError:  # an integer beyond the float range
+        v = math.inf
+    if not math.isfinite(v):
+        raise ValueError(f"Invalid {name}={show(value)}: must be a finite number")
+    return v
+
+
+def _name(args: dict, field: str, default: str) -> str:
+    """A registry name (landscape, colormap): a str; whether it is known is checked where it is used."""
+    value = args.get(field, default)
+    if not isinstance(value, str):
+        raise ValueError(f"Invalid {field}={show(value)}: must be a name (a string)")
+    return value
 
 
 def _resolution(args: dict) -> int:
     """The picture's resolution, checked before it reaches a cache (which would hash it)."""
     value = args.get("resolution", DEFAULTS["resolution"])
     if isinstance(value, bool) or not isinstance(value, int) or not 16 <= value <= 1024:
-        raise ValueError(f"Invalid resolution={value!r}: must be an integer in [16, 1024]")
+        raise ValueError(f"Invalid resolution={show(value)}: must be an integer in [16, 1024]")
     return value
 
 
@@ -320,7 +368,7 @@ def _start(args: dict):
     if start is None:
         return None
     if not (isinstance(start, list) and len(start) == 2):
-        raise ValueError(f"Invalid start={start!r}: must be [x, y]")
+        raise ValueError(f"Invalid start={show(start)}: must be [x, y]")
     return (_number({"x": start[0]}, "x"), _number({"y": start[1]}, "y"))
 
 
@@ -333,10 +381,10 @@ def cmd_init(s: Session, args: dict) -> dict:
 
 
 def cmd_scene(s: Session, args: dict) -> dict:
-    key = args.get("landscape", DEFAULTS["landscape"])
+    key = _name(args, "landscape", DEFAULTS["landscape"])
     resolution = _resolution(args)
-    colormap = args.get("colormap", DEFAULTS["colormap"])
-    pic = full_picture(str(key), resolution, str(colormap))  # validates all three before any change
+    colormap = _name(args, "colormap", DEFAULTS["colormap"])
+    pic = full_picture(key, resolution, colormap)  # validates all three before any change
     s.set_landscape(key, _number(args, "lr", landscapes.get(key).default_lr),
                     _number(args, "beta", landscapes.get(key).default_beta), _start(args))
     return {"landscape": key, **pic, "runs": {**s.snapshot(), "rules": s.rules()},
@@ -348,8 +396,10 @@ def cmd_prefetch(s: Session, args: dict) -> dict:
     read from the URL before the page has validated it: a bad hint is ignored, not raised)."""
     key = args.get("landscape") or DEFAULTS["landscape"]
     colormap = args.get("colormap") or DEFAULTS["colormap"]
+    if not (isinstance(key, str) and isinstance(colormap, str)):
+        return {"prefetched": False}
     try:
-        full_picture(str(key), DEFAULTS["resolution"], str(colormap))
+        full_picture(key, DEFAULTS["resolution"], colormap)
     except (KeyError, ValueError):
         return {"prefetched": False}
     return {"prefetched": True}
@@ -360,7 +410,8 @@ def cmd_warm(s: Session, args: dict) -> dict:
     switching to it later only has to paint. One landscape per call (a few tens of ms),
     so requests from the animation never wait long; says how many remain."""
     resolution = _resolution(args)
-    colormap = str(args.get("colormap", DEFAULTS["colormap"]))
+    colormap = _name(args, "colormap", DEFAULTS["colormap"])
+    rendering.lut(colormap)  # an unknown colormap is an error, not a cache entry
     if not contours_available():
         return {"remaining": 0}
     todo = [k for k in landscapes.names() if (k, resolution, colormap) not in _complete]
@@ -371,8 +422,7 @@ def cmd_warm(s: Session, args: dict) -> dict:
 
 def cmd_recolor(s: Session, args: dict) -> dict:
     """The current landscape's picture in another colormap; the runs go on untouched."""
-    pic = full_picture(s.landscape.key, _resolution(args),
-                       str(args.get("colormap", DEFAULTS["colormap"])))
+    pic = full_picture(s.landscape.key, _resolution(args), _name(args, "colormap", DEFAULTS["colormap"]))
     return {"landscape": s.landscape.key, **pic}
 
 
@@ -401,13 +451,13 @@ def cmd_advance(s: Session, args: dict) -> dict:
     particles at ``particle_speed`` (they flow in their own time, also with steps = 0)."""
     steps = args.get("steps", 1)
     if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= MAX_STEPS_PER_CALL:
-        raise ValueError(f"Invalid steps={steps!r}: must be an integer in [0, {MAX_STEPS_PER_CALL}]")
+        raise ValueError(f"Invalid steps={show(steps)}: must be an integer in [0, {MAX_STEPS_PER_CALL}]")
     seconds = _number(args, "flow_seconds", 0.0)
     if not 0 <= seconds <= MAX_FLOW_SECONDS:
-        raise ValueError(f"Invalid flow_seconds={seconds!r}: must be in [0, {MAX_FLOW_SECONDS}]")
+        raise ValueError(f"Invalid flow_seconds={show(seconds)}: must be in [0, {MAX_FLOW_SECONDS}]")
     speed = _number(args, "particle_speed", DEFAULTS["particle_speed"])
     if not 0.05 <= speed <= 20:
-        raise ValueError(f"Invalid particle_speed={speed!r}: must be in [0.05, 20]")
+        raise ValueError(f"Invalid particle_speed={show(speed)}: must be in [0.05, 20]")
     moved = s.advance(steps)
     s.flow(seconds, speed)
     return {"runs": s.snapshot(), **moved, "particles": s.particle_snapshot()}
@@ -416,14 +466,16 @@ def cmd_advance(s: Session, args: dict) -> dict:
 def cmd_drop(s: Session, args: dict) -> dict:
     points = args.get("points")
     if not isinstance(points, list):
-        raise ValueError(f"Invalid points={points!r}: must be a list of [x, y]")
+        raise ValueError(f"Invalid points={show(points)}: must be a list of [x, y]")
+    if len(points) > MAX_PARTICLES:
+        raise ValueError(f"Invalid points: {len(points):,} of them, more than {MAX_PARTICLES:,}")
     s.drop([[_number({"x": p[0]}, "x"), _number({"y": p[1]}, "y")] if isinstance(p, list) and len(p) == 2
             else _bad_point(p) for p in points])
     return {"particles": s.particle_snapshot()}
 
 
 def _bad_point(p):
-    raise ValueError(f"Invalid point {p!r}: must be [x, y]")
+    raise ValueError(f"Invalid point {show(p)}: must be [x, y]")
 
 
 def cmd_drop_grid(s: Session, args: dict) -> dict:
@@ -445,7 +497,7 @@ def cmd_field(s: Session, args: dict) -> dict:
     n = args.get("n", 21)
     lo, hi = FIELD_GRID
     if isinstance(n, bool) or not isinstance(n, int) or not lo <= n <= hi:
-        raise ValueError(f"Invalid field grid size n={n!r}: must be an integer in [{lo}, {hi}]")
+        raise ValueError(f"Invalid field grid size n={show(n)}: must be an integer in [{lo}, {hi}]")
     arrows = flow.field_arrows(s.landscape, n)
     return {"landscape": s.landscape.key, "field": {"x": arrows.x, "y": arrows.y, "u": arrows.u, "v": arrows.v}}
 
@@ -476,16 +528,59 @@ def _encode(value, arrays: list):
     return value
 
 
-def handle(command: str, args_json: str = "{}", session: Session | None = None) -> tuple[str, list]:
-    """Run one command from the page: JSON text in, (JSON text, arrays) out."""
-    if command not in COMMANDS:
-        raise ValueError(f"Unknown command {command!r}; valid commands are: {', '.join(COMMANDS)}")
+_JSON_TOKENS = re.compile(r'\\.|["\[\]{}]')  # an escape pair, a quote or a bracket
+
+
+def _check_depth(command: str, text: str) -> None:
+    """Refuse nesting deeper than ``MAX_DEPTH`` before parsing (the parser would recurse
+    once per level). One linear pass over the quotes and brackets outside strings."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return
+    depth, in_string = 0, False
+    for m in _JSON_TOKENS.finditer(text):
+        c = m.group()
+        if c == '"':
+            in_string = not in_string
+        elif in_string or len(c) == 2:
+            continue
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ValueError(f"Invalid arguments for {command!r}: nested deeper than {MAX_DEPTH} levels")
+        else:
+            depth -= 1
+
+
+def parse_args(command: str, args_json) -> dict:
+    """The arguments as a dict, or ValueError saying what is wrong with the text."""
+    if not isinstance(args_json, str):
+        raise ValueError(f"Invalid arguments for {command!r}: args_json={show(args_json)} must be JSON text (a str)")
+    if len(args_json) > MAX_ARGS_CHARS:
+        raise ValueError(f"Invalid arguments for {command!r}: {len(args_json):,} characters of JSON, "
+                         f"more than {MAX_ARGS_CHARS:,}")
+    _check_depth(command, args_json)
     try:
         args = json.loads(args_json)
-    except json.JSONDecodeError as err:
-        raise ValueError(f"Invalid arguments for {command!r}: not JSON ({err})") from None
+    except RecursionError:  # a safety net: _check_depth has refused deep nesting already
+        raise ValueError(f"Invalid arguments for {command!r}: nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as err:  # JSONDecodeError, or an integer of more than 4,300 digits
+        raise ValueError(f"Invalid arguments for {command!r}: not JSON ({str(err)[:120]})") from None
     if not isinstance(args, dict):
-        raise ValueError(f"Invalid arguments for {command!r}: must be a JSON object")
+        raise ValueError(f"Invalid arguments for {command!r}: must be a JSON object, not {show(args)}")
+    return args
+
+
+def handle(command: str, args_json: str = "{}", session: Session | None = None) -> tuple[str, list]:
+    """Run one command from the page: JSON text in, (JSON text, arrays) out.
+
+    Every malformed call raises ValueError naming what is wrong (see the module docstring)
+    and leaves the session as it was."""
+    if not isinstance(command, str) or command not in COMMANDS:
+        raise ValueError(f"Unknown command {show(command)}; valid commands are: {', '.join(COMMANDS)}")
+    args = parse_args(command, args_json)
     arrays: list = []
-    result = _encode(COMMANDS[command](session or SESSION, args), arrays)
+    try:
+        result = _encode(COMMANDS[command](session or SESSION, args), arrays)
+    except UnknownNameError as err:  # an unknown landscape or colormap: one error type
+        raise ValueError(str(err)) from None
     return json.dumps(result, allow_nan=False), arrays

@@ -3,8 +3,10 @@
     ./dev bench            (or: python bench/run.py --out docs/benchmarks.md)
 
 1. First frame: navigation → "Ready" with the first heatmap painted, cold (fresh browser
-   context) and warm (reload), against the floor: a bare page from the same server that
-   boots the same runtime in a module worker, loads numpy and imports it.
+   context) and warm (a return visit in the same context: HTTP cache, compiled-wasm cache
+   and the worker's memory snapshot of the bare runtime apply), against the floor: a bare
+   page from the same server that boots the same runtime in a module worker, loads numpy
+   and imports it (its warm visit gets the same HTTP and code caches).
 2. Frame time: six optimizers at maximum speed + 1,000 gradient-flow particles, p50/p95
    over 10 s; and the largest particle count still at p95 ≤ 16.7 ms.
 3. Landscape switch: select → heatmap and contours painted, at the default resolution.
@@ -51,6 +53,26 @@ def _page_ready_ms(page, url) -> float:
     return float(page.evaluate("window.__playground.bootMs"))
 
 
+# The worker stores its memory snapshot of the runtime after loadPyodide, while the boot
+# goes on; a return visit is measured once it is stored (as it is when a person comes back).
+SNAPSHOT_STORED = """async () => {
+  for (const name of await caches.keys()) {
+    if (!name.startsWith("playground-snapshot-")) continue;
+    if ((await (await caches.open(name)).keys()).length) return true;
+  }
+  return false;
+}"""
+
+
+def _wait_snapshot(page, timeout_s: float = 20) -> bool:
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout_s:
+        if page.evaluate(SNAPSHOT_STORED):
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def _floor_ready_ms(page, url) -> float:
     page.goto(url)
     page.wait_for_selector('body[data-state="ready"]', timeout=120_000)
@@ -62,21 +84,33 @@ def first_frame(pw, base: str, rounds: int) -> dict:
     chromium = browser.launch_chromium(pw)
     cold = {"page": [], "floor": []}
     warm = {"page": [], "floor": []}
+    stages = {"page": [], "floor": []}  # the warm visits' boot stages, for the report's reasons
     targets = {"page": (_page_ready_ms, base + "/"), "floor": (_floor_ready_ms, base + "/bench/floor/index.html")}
     try:
         for round_ in range(rounds):
             order = list(targets) if round_ % 2 == 0 else list(reversed(targets))  # neither always goes first
             for name in order:
                 ready, url = targets[name]
-                context = chromium.new_context(viewport={"width": 1280, "height": 800})
+                context = chromium.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
                 page = context.new_page()
                 cold[name].append(ready(page, url))
+                if name == "page" and not _wait_snapshot(page):
+                    print("    warning: the worker stored no memory snapshot; the return visit boots without one")
                 warm[name].append(ready(page, url))  # same context: HTTP cache and code cache warm
+                stages[name].append(page.evaluate(
+                    "window.__playground ? window.__playground.bootStages : window.__floor.stages"))
                 context.close()
     finally:
         chromium.close()
     return {"cold": {k: median(v) for k, v in cold.items()}, "warm": {k: median(v) for k, v in warm.items()},
-            "samples": {"cold": cold, "warm": warm}}
+            "samples": {"cold": cold, "warm": warm}, "warm_stages": stages}
+
+
+def warm_stage_ms(ff: dict, who: str, label: str) -> float | None:
+    """Median ms at which the warm visits' boot stage starting with ``label`` was reached."""
+    found = [ms for run in ff.get("warm_stages", {}).get(who, []) or [] for text, ms in (run or [])
+             if text.startswith(label)]
+    return median(found) if found else None
 
 
 # ----------------------------------------------------------------------------- 2, 3, 5. in the page
@@ -97,7 +131,7 @@ RAF_PROBE = """
 
 
 def _open_page(chromium, base, hash_=""):
-    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    context = chromium.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
     page = context.new_page()
     page.goto(base + "/" + hash_)
     page.wait_for_selector('#status[data-state="ready"]', timeout=120_000)
@@ -181,8 +215,8 @@ def write_report(path: Path, r: dict) -> str:
     rows = [
         ("First frame, cold", fmt_ms(ff["cold"]["page"]), f"floor {fmt_ms(ff['cold']['floor'])}",
          f"{ff['cold']['page'] / ff['cold']['floor']:.2f}×", "≤ 1.10×"),
-        ("First frame, warm (reload)", fmt_ms(ff["warm"]["page"]), f"floor {fmt_ms(ff['warm']['floor'])}",
-         f"{ff['warm']['page'] / ff['warm']['floor']:.2f}×", "≤ 1.10×"),
+        ("First frame, warm (return visit: caches and memory snapshot)", fmt_ms(ff["warm"]["page"]),
+         f"floor {fmt_ms(ff['warm']['floor'])}", f"{ff['warm']['page'] / ff['warm']['floor']:.2f}×", "≤ 0.70×"),
         (f"Frame interval, 6 optimizers at speed 50 + {main['particles']:,} particles, p50 / p95",
          f"{main['interval_p50']:.1f} / {main['interval_p95']:.1f} ms", f"budget {FRAME_BUDGET_MS:.1f} ms",
          f"{main['interval_p95'] / FRAME_BUDGET_MS:.2f}×", "p95 ≤ 16.7 ms"),
@@ -228,7 +262,27 @@ def notes_on_misses(r: dict) -> list[str]:
     """Beside each target this run missed: why (found by profiling; see the README)."""
     ff, fr, sw, tp, so = r["first_frame"], r["frames"], r["switch"], r["throughput"], r["step_vs_ops"]
     notes = []
-    worst_ff = max(ff["cold"]["page"] / ff["cold"]["floor"], ff["warm"]["page"] / ff["warm"]["floor"])
+    worst_ff = ff["cold"]["page"] / ff["cold"]["floor"]
+    warm_ratio = ff["warm"]["page"] / ff["warm"]["floor"]
+    if warm_ratio > 0.70:
+        restored = warm_stage_ms(ff, "page", "runtime restored from its memory snapshot")
+        loaded = warm_stage_ms(ff, "floor", "runtime loaded")
+        numpy = warm_stage_ms(ff, "floor", "numpy imported")
+        started = warm_stage_ms(ff, "page", "Starting the playground")
+        measured = (f" In this run's warm visits the worker had the runtime back from its snapshot "
+                    f"{restored:.0f} ms after it started, where the floor's worker needed {loaded:.0f} ms to "
+                    f"start the interpreter; but loading numpy and installing our wheel after a restore took "
+                    f"{started - restored:.0f} ms, against {numpy - loaded:.0f} ms for the floor's numpy in a "
+                    "freshly started interpreter (the restored instance starts with only the snapshot's "
+                    "21 MB of memory and grows it while numpy's libraries load)."
+                    if None not in (restored, loaded, numpy, started) else
+                    " This run's warm visits did not restore a snapshot (see the warnings in the bench output).")
+        notes.append(
+            f"- **Return visit ({warm_ratio:.2f}× the floor, target 0.70×).** The worker restores a memory "
+            "snapshot of the bare runtime (Pyodide 0.27.7's experimental _loadSnapshot), which skips starting "
+            "the interpreter; it cannot snapshot after numpy is loaded (Pyodide refuses: \"Unexpected hiwire "
+            "entry\"), so loading numpy and our wheel, importing our "
+            "packages, the first picture and the page's own build and paint still follow." + measured)
     if worst_ff > 1.10:
         notes.append(
             f"- **First frame ({worst_ff:.2f}× the floor).** What the page does beyond the floor, measured "
@@ -307,6 +361,8 @@ def main(argv=None) -> int:
             if args.only == "first-frame":
                 ff = first_frame(pw, base, rounds=3)
                 print(ff["cold"], ff["warm"], ff["samples"], sep="\n")
+                print(f"warm first frame / warm floor: {ff['warm']['page'] / ff['warm']['floor']:.2f}×")
+                print("warm stages:", ff["warm_stages"]["page"][-1], ff["warm_stages"]["floor"][-1], sep="\n")
                 return 0
             if args.only == "frames":
                 fr = frame_time(pw, base, 5.0, [1000, 2000, 3000, 4000, 4900])
@@ -315,6 +371,7 @@ def main(argv=None) -> int:
             print("==> first frame (page vs floor, cold and warm)")
             ff = first_frame(pw, base, rounds=1 if quick else 7)
             print(f"    page/floor cold {ff['cold']}, warm {ff['warm']}")
+            print(f"    warm first frame / warm floor: {ff['warm']['page'] / ff['warm']['floor']:.2f}× (target ≤ 0.70×)")
             print("==> frame time (10 s) and particle sweep")
             fr = frame_time(pw, base, 1.0 if quick else 10.0, [1000] if quick else [1000, 2000, 3000, 4000, 4900])
             print(f"    main {({k: v for k, v in fr['main'].items() if k != 'long_tasks'})}, max {fr['max_sustained']}")

@@ -7,6 +7,8 @@ from typing import Callable
 
 import numpy as np
 
+from . import validation as check
+
 Array = np.ndarray
 Scalar2D = Callable[[Array, Array], Array]
 Vector2D = Callable[[Array, Array], tuple[Array, Array]]
@@ -37,8 +39,16 @@ class Landscape:
     """A 2-D loss surface f(x, y) with its analytic derivatives.
 
     ``f(x, y)``, ``grad(x, y) -> (∂f/∂x, ∂f/∂y)`` and
-    ``hessian(x, y) -> (∂²f/∂x², ∂²f/∂x∂y, ∂²f/∂y²)`` accept scalars or numpy arrays
-    of any broadcast-compatible shapes and return arrays of the broadcast shape.
+    ``hessian(x, y) -> (∂²f/∂x², ∂²f/∂x∂y, ∂²f/∂y²)`` accept real scalars (Python or
+    numpy) or arrays of any broadcast-compatible shapes and return float arrays of the
+    broadcast shape (numpy scalars for scalar input). Anything else raises TypeError or
+    ValueError naming x or y (``landscapes.validation``: None, bools, strings, complex
+    numbers, masked arrays, shapes that do not broadcast, more than ``MAX_POINTS``
+    points). They never raise on large values and never warn: an overflow is inf (f is
+    bounded below on every registered landscape, so a value lost to ∞ − ∞ is +inf too;
+    in ∇f and the Hessian such an entry is nan), and NaN in gives NaN out. The raw
+    formulas, without checks, are ``f_xy``, ``grad_xy`` and ``hessian_xy`` (the
+    optimizers' inner loops call those on arrays they have already checked).
 
     ``domain`` is the view window ``(xmin, xmax, ymin, ymax)``; ``start`` the default
     start point; ``lr_range`` the learning rates worth trying, with ``default_lr`` inside;
@@ -84,15 +94,21 @@ class Landscape:
             raise ValueError(f"{self.key}: default_beta {self.default_beta} outside [0, 1)")
         if not (isinstance(self.steps, int) and self.steps > 0):
             raise ValueError(f"{self.key}: steps must be a positive integer, got {self.steps!r}")
+        raw = getattr(self.f, "f_xy", self.f)  # dataclasses.replace passes the checked f back in
+        object.__setattr__(self, "f_xy", raw)
+        object.__setattr__(self, "f", _checked_f(raw))
 
     def grad(self, x, y) -> tuple[Array, Array]:
         """Analytic gradient (∂f/∂x, ∂f/∂y), broadcast to the shape of x and y."""
-        gx, gy = self.grad_xy(x, y)
-        return _broadcast(gx, gy, x, y)
+        x, y, shape = check.coordinates(x, y)
+        with np.errstate(all="ignore"):
+            return _broadcast(*self.grad_xy(x, y), x, y)
 
     def hessian(self, x, y) -> tuple[Array, Array, Array]:
         """Analytic Hessian entries (fxx, fxy, fyy), broadcast to the shape of x and y."""
-        return _broadcast(*self.hessian_xy(x, y), x, y)
+        x, y, shape = check.coordinates(x, y)
+        with np.errstate(all="ignore"):
+            return _broadcast(*self.hessian_xy(x, y), x, y)
 
     def __call__(self, x, y) -> Array:
         return self.f(x, y)
@@ -111,6 +127,26 @@ class Landscape:
     def global_minimum(self) -> Minimum | None:
         """The lowest known minimum, if any is known."""
         return min(self.minima, key=lambda m: m.value) if self.minima else None
+
+
+def _checked_f(raw):
+    """f with its inputs checked and converted to floats, evaluated without warnings."""
+
+    def f(x, y):
+        x, y, shape = check.coordinates(x, y)
+        with np.errstate(all="ignore"):
+            z = np.asarray(raw(x, y), dtype=float)
+            if z.shape != shape:
+                z = np.broadcast_to(z, shape).copy()
+            lost = np.isnan(z)
+            if lost.any():  # ∞ − ∞ from finite or infinite input: the surface went to +∞
+                z = np.where(lost & ~(np.isnan(x) | np.isnan(y)), np.inf, z)
+        return z[()] if shape == () else z
+
+    f.f_xy = raw
+    f.__doc__ = raw.__doc__
+    f.__name__ = getattr(raw, "__name__", "f")
+    return f
 
 
 def _broadcast(*arrays_then_xy):
@@ -135,13 +171,16 @@ def basin_index(land: Landscape, x, y, tol: float | None = None) -> np.ndarray:
     ``BASIN_TOLERANCE × span``) of it; the nearest such minimum wins. Points farther
     from every known minimum (still moving, at an unlisted minimum, diverged) get −1.
     Vectorised: x and y broadcast; the result has their shape."""
-    tol = BASIN_TOLERANCE * land.span if tol is None else float(tol)
-    x, y = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    land = check.landscape(land)
+    x, y, _ = check.coordinates(x, y)
+    tol = check.tolerance("tol", tol)
+    tol = BASIN_TOLERANCE * land.span if tol is None else tol
+    x, y = np.broadcast_arrays(x, y)
     if not land.minima:
         return np.full(x.shape, -1)
     mx = np.array([m.x for m in land.minima])
     my = np.array([m.y for m in land.minima])
-    with np.errstate(invalid="ignore"):
+    with np.errstate(all="ignore"):
         d = np.hypot(x[..., None] - mx, y[..., None] - my)
         d = np.where(np.isfinite(d), d, np.inf)
     nearest = np.argmin(d, axis=-1)
@@ -149,8 +188,10 @@ def basin_index(land: Landscape, x, y, tol: float | None = None) -> np.ndarray:
 
 
 def basin_name(land: Landscape, x: float, y: float, tol: float | None = None) -> str | None:
-    """The label of the known minimum (x, y) has reached ("A", "global", …), or None."""
-    i = int(basin_index(land, x, y, tol))
+    """The label of the known minimum (x, y) has reached ("A", "global", …), or None.
+    x and y are single numbers (``basin_index`` takes arrays)."""
+    land = check.landscape(land)
+    i = int(basin_index(land, check.scalar("x", x), check.scalar("y", y), tol))
     return land.minima[i].label if i >= 0 else None
 
 
@@ -161,12 +202,16 @@ def group_points(points, tol: float) -> tuple[np.ndarray, np.ndarray]:
     order of first appearance, and centres[g] the first point of group g. Greedy and
     order-dependent, which is fine for at-rest points: those sharing a minimum lie far
     closer together than ``tol`` and distinct minima lie far apart."""
-    pts = np.asarray(points, dtype=float).reshape(-1, 2)
+    pts = check.points("points", points)
+    tol = check.tolerance("tol", tol)
+    if tol is None:
+        raise TypeError("Invalid tol=None: must be a finite number >= 0")
     labels = np.full(len(pts), -1)
     centres: list[np.ndarray] = []
     for i, p in enumerate(pts):
         if centres:
-            d = np.hypot(*(np.asarray(centres) - p).T)
+            with np.errstate(all="ignore"):
+                d = np.hypot(*(np.asarray(centres) - p).T)
             j = int(np.argmin(d))
             if d[j] <= tol:
                 labels[i] = j
@@ -183,8 +228,10 @@ def classify_points(land: Landscape, points, tol: float | None = None) -> tuple[
     {"label", "x", "y", "known": True} followed by one entry per group of points near no
     known minimum (grouped by ``group_points`` with ``tol``, default 1e-2 × span; label
     its coordinates, "known": False). index[i] is point i's entry in basins."""
-    tol_group = 1e-2 * land.span if tol is None else float(tol)
-    pts = np.asarray(points, dtype=float).reshape(-1, 2)
+    land = check.landscape(land)
+    tol = check.tolerance("tol", tol)
+    tol_group = 1e-2 * land.span if tol is None else tol
+    pts = check.points("points", points)
     basins = [{"label": m.label, "x": m.x, "y": m.y, "known": True} for m in land.minima]
     index = basin_index(land, pts[:, 0], pts[:, 1])
     rest = np.flatnonzero(index < 0)

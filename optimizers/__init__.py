@@ -60,7 +60,9 @@ def page_hyperparameters(key: str, lr: float, beta: float) -> tuple[str, dict]:
     β is the momentum of Momentum and Nesterov and β₁ of Adam and AdamW (β₂ = 0.999). At
     β = 0 Nesterov is plain SGD (torch refuses nesterov=True without momentum). Random
     restarts descend with the page's lr; simulated annealing uses neither (its own
-    defaults, seed 001's). SGD and RMSProp take lr only."""
+    defaults, seed 001's). SGD and RMSProp take lr only. An unknown key raises KeyError;
+    lr and β are checked when the optimizer is created."""
+    _entry(key)
     if key in ("momentum", "nesterov"):
         if key == "nesterov" and beta == 0:
             return "sgd", {"lr": lr}
@@ -91,6 +93,9 @@ _RULES = {
 def rule_text(optimizer: Optimizer) -> str:
     """The update rule of a configured optimizer with its hyperparameters filled in
     (g = ∇f(θ)), e.g. ``"θ ← θ − 0.01·∇f(θ)"`` for SGD at lr 0.01."""
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"Invalid optimizer={validation.show(optimizer)}: must be an Optimizer "
+                        f"from optimizers.create")
     hp = dict(optimizer.hyperparameters)
     if "betas" in hp:
         hp["b1"], hp["b2"] = hp["betas"]
@@ -109,7 +114,7 @@ def names() -> list[str]:
 
 
 def _entry(name: str) -> _Entry:
-    if name not in _REGISTRY:
+    if not isinstance(name, str) or name not in _REGISTRY:
         raise validation.unknown_name("optimizer", name, names())
     return _REGISTRY[name]
 
@@ -132,20 +137,19 @@ def defaults(name: str) -> dict:
 
 
 def create(name: str, **hyperparameters) -> Optimizer:
-    """A configured optimizer; unknown or invalid hyperparameters raise ``ValueError``."""
+    """A configured optimizer; an unknown name raises ``KeyError`` listing the valid ones,
+    unknown or invalid hyperparameters raise ``ValueError`` naming them."""
     valid = defaults(name)
     unknown = sorted(set(hyperparameters) - set(valid))
     if unknown:
-        raise ValueError(f"Unknown hyperparameter {unknown[0]!r} for optimizer {name!r}; "
+        raise ValueError(f"Unknown hyperparameter {validation.show(unknown[0])} for optimizer {name!r}; "
                          f"valid ones are: {', '.join(valid)}")
     return get(name)(**hyperparameters)
 
 
 def _landscape(landscape):
-    if isinstance(landscape, str):
-        import landscapes
-        return landscapes.get(landscape)
-    return landscape
+    """A Landscape, or a registry key; anything else TypeError naming ``landscape``."""
+    return validation.landscape(landscape)
 
 
 class Simulation(NamedTuple):
@@ -159,10 +163,14 @@ class Simulation(NamedTuple):
 def simulate(name: str, landscape, starts, steps: int, **hyperparameters) -> Simulation:
     """Run optimizer ``name`` from every start for ``steps`` updates, keeping the whole path.
 
-    Diverged particles stay at their last finite position (``final.status`` says which)."""
+    Diverged particles stay at their last finite position (``final.status`` says which).
+    Limits (checked before anything is allocated): ``steps`` ≤ ``validation.MAX_STEPS``,
+    (steps + 1) × particles ≤ ``validation.MAX_POSITION_UPDATES``; see ``validation``."""
     steps = validation.steps(steps)
     opt = create(name, **hyperparameters)
     land = _landscape(landscape)
+    starts = run.as_starts(starts)
+    validation.run_size(steps, len(starts))
     state = run.init(opt, land, starts)
     path = np.empty((steps + 1,) + state.positions.shape)
     loss = np.empty((steps + 1, len(state.positions)))
@@ -182,7 +190,7 @@ def trajectory(name: str, landscape, start, steps: int, **hyperparameters) -> np
     """Positions of one particle after 0..steps updates: shape (steps+1, 2)."""
     start_arr = run.as_starts(start)
     if len(start_arr) != 1:
-        raise ValueError(f"Invalid start of shape {np.shape(start)}: trajectory takes one (x, y); "
+        raise ValueError(f"Invalid start of shape {start_arr.shape}: trajectory takes one (x, y); "
                          f"use trajectories for many")
     return trajectories(name, landscape, start_arr, steps, **hyperparameters)[:, 0, :]
 

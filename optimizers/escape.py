@@ -41,7 +41,7 @@ def _no_gradient_update(params, grads, state):
 
 def _loss(landscape, p: Array) -> Array:
     with np.errstate(all="ignore"):
-        f = np.asarray(landscape.f(p[:, 0], p[:, 1]), dtype=float)
+        f = np.asarray(landscape.f_xy(p[:, 0], p[:, 1]), dtype=float)
     return np.where(np.isfinite(f), f, np.inf)
 
 

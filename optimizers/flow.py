@@ -182,13 +182,13 @@ class FieldArrows(NamedTuple):
 
 def _number(name: str, value, rule: str, ok) -> float:
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(f"Invalid {name}={value!r}: must be a finite number {rule}")
+        raise ValueError(f"Invalid {name}={check.show(value)}: must be a finite number {rule}")
     try:
         v = float(value)
     except (OverflowError, ValueError):
-        raise ValueError(f"Invalid {name}={value!r}: must be a finite number {rule}") from None
+        raise ValueError(f"Invalid {name}={check.show(value)}: must be a finite number {rule}") from None
     if not math.isfinite(v) or not ok(v):
-        raise ValueError(f"Invalid {name}={value!r}: must be a finite number {rule}")
+        raise ValueError(f"Invalid {name}={check.show(value)}: must be a finite number {rule}")
     return v
 
 
@@ -210,9 +210,20 @@ def _tolerances(rtol, atol, gtol, xtol, max_iterations):
         _iterations(max_iterations)
 
 
+_PAIR_FIELDS = ("positions", "starts", "grad", "anchor")
+
+
 def _check_state(state) -> FlowState:
     if not isinstance(state, FlowState):
         raise ValueError(f"Invalid state of type {type(state).__name__}: must be a FlowState from flow.init")
+    n = np.shape(state.positions)[0] if np.ndim(state.positions) == 2 else -1
+    for name, value in zip(FlowState._fields, state):
+        if value is None and name not in FlowState._fields[:5]:
+            continue
+        shape = (n, 2) if name in _PAIR_FIELDS else (n,)
+        if not (isinstance(value, np.ndarray) and value.dtype.kind in "biuf" and value.shape == shape):
+            raise ValueError(f"Invalid state: its field {name}={check.show(value)} must be an array of shape "
+                             f"(n, 2) for positions, starts, grad and anchor, else (n,); build states with flow.init")
     return state
 
 
@@ -229,6 +240,7 @@ def _grad(landscape, x: np.ndarray) -> np.ndarray:
 def init(landscape, starts, h0: float | None = None) -> FlowState:
     """Particles at ``starts`` at time 0, flowing. The first trial step in flow time is
     ``h0`` or 1e-3·span/|∇f| (at most 1); in screen time 1/100 s."""
+    landscape = check.landscape(landscape)
     x = as_starts(starts)
     n = len(x)
     if h0 is not None:
@@ -283,6 +295,7 @@ def gradient_scale(landscape) -> float:
     finite, as at Ackley's cusp, the median over eight points 1 % of the span around the
     minimum). Without usable minima: ``EASE_SPANS`` × the median |∇f| over a 32×32 grid of
     the view (which sets g₀ to the typical slope's 5 %). Cached per landscape."""
+    landscape = check.landscape(landscape)
     key = id(landscape)
     cached = _SCALES.get(key)
     if cached is not None and cached[0] is landscape:
@@ -519,6 +532,7 @@ def advance(landscape, state: FlowState, dt: float, *, rtol: float = 1e-6, atol:
     At most ``max_iterations`` vectorised integrator steps are taken; a particle that
     needs more simply lags behind (its own ``t`` says how far it got). Tolerances: see
     the module docstring; ``xtol`` is in spans of the view."""
+    landscape = check.landscape(landscape)
     state = _check_state(state)
     dt = _non_negative("dt", dt)
     rtol, atol, gtol, xtol, max_iterations = _tolerances(rtol, atol, gtol, xtol, max_iterations)
@@ -540,6 +554,7 @@ def advance_screen(landscape, state: FlowState, seconds: float, *, speed: float 
     ``REST_SPANS``. At most ``max_iterations`` vectorised steps per call (8 by default:
     a few milliseconds for 1,000 particles), so a particle in a stiff spot lags a little.
     The flow time t of each particle is integrated alongside."""
+    landscape = check.landscape(landscape)
     state = _check_state(state)
     seconds = _non_negative("seconds", seconds)
     speed = _positive("speed", speed)
@@ -560,13 +575,14 @@ def gradient_flow(landscape, starts, t_max: float = 1e3, *, rtol: float = 1e-6, 
     """Follow dx/dt = −∇f(x) from each start until it rests, diverges, or t reaches
     ``t_max`` (then its status is STOPPED; likewise when ``max_iterations`` vectorised
     steps ran out first, with t < t_max)."""
+    landscape = check.landscape(landscape)
     t_max = _positive("t_max", t_max)
     rtol, atol, gtol, xtol, max_iterations = _tolerances(rtol, atol, gtol, xtol, max_iterations)
     state = _integrate(landscape, init(landscape, starts), t_max, screen=False, rtol=rtol, atol=atol,
                        gtol=gtol, xtol=xtol, max_iterations=max_iterations)
     status = np.where(state.status == FLOWING, STOPPED, state.status).astype(np.int8)
     with np.errstate(all="ignore"):
-        loss = np.asarray(landscape.f(state.positions[:, 0], state.positions[:, 1]), dtype=float)
+        loss = np.asarray(landscape.f_xy(state.positions[:, 0], state.positions[:, 1]), dtype=float)
     return FlowResult(state.positions, loss, status == AT_REST, status == DIVERGED, state.t, status)
 
 
@@ -585,14 +601,15 @@ def field_arrows(landscape, n: int = 20) -> FieldArrows:
     quarter of a full arrow, 20× the median or more a full one. Where ∇f is not finite
     the arrow has length 0 and magnitude inf. The page may take length/full-length as
     opacity too."""
+    landscape = check.landscape(landscape)
     if isinstance(n, bool):
-        raise ValueError(f"Invalid n={n!r}: must be an integer in [1, 200]")
+        raise ValueError(f"Invalid n={check.show(n)}: must be an integer in [1, 200]")
     try:
         n = operator.index(n)
     except TypeError:
-        raise ValueError(f"Invalid n={n!r}: must be an integer in [1, 200]") from None
+        raise ValueError(f"Invalid n={check.show(n)}: must be an integer in [1, 200]") from None
     if not 1 <= n <= 200:
-        raise ValueError(f"Invalid n={n!r}: must be an integer in [1, 200]")
+        raise ValueError(f"Invalid n={check.show(n)}: must be an integer in [1, 200]")
     xmin, xmax, ymin, ymax = landscape.domain
     dx, dy = (xmax - xmin) / n, (ymax - ymin) / n
     X, Y = np.meshgrid(xmin + (np.arange(n) + 0.5) * dx, ymin + (np.arange(n) + 0.5) * dy)

@@ -15,6 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .rules import Optimizer
+from .validation import MAX_STARTS, show
 
 RUNNING, CONVERGED, DIVERGED = 0, 1, 2
 STATUS_NAMES = ("running", "converged", "diverged")
@@ -38,25 +39,45 @@ class RunState(NamedTuple):
 
 
 def as_starts(starts) -> np.ndarray:
-    """Validate start points: an array-like of shape (n, 2) (or (2,)) of finite numbers."""
-    try:
-        arr = np.array(starts, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"Invalid start={starts!r}: must be finite (x, y) pairs") from None
+    """Validate start points: an array-like of shape (n, 2) (or (2,)) of finite real numbers,
+    at most ``validation.MAX_STARTS`` of them. Refused: None, bools, strings, complex
+    numbers and other non-real entries, masked arrays (their mask would be ignored: fill or
+    compress them first), ragged nesting, other shapes, non-finite coordinates: each with a
+    ValueError naming ``start`` and echoing it."""
+    if isinstance(starts, np.ma.MaskedArray):
+        raise ValueError(f"Invalid start={show(starts)}: masked arrays are not accepted "
+                        f"(their mask would be ignored; fill or compress them first)")
+    if starts is None or isinstance(starts, (str, bytes, dict, set, bool, np.bool_)):
+        raise ValueError(f"Invalid start={show(starts)}: must be finite (x, y) pairs")
+    if isinstance(starts, np.ndarray) and starts.dtype == np.float64:
+        arr = starts.copy()
+    else:
+        try:
+            raw = np.asarray(starts)
+        except (TypeError, ValueError, OverflowError, RecursionError, MemoryError):
+            raise ValueError(f"Invalid start={show(starts)}: must be finite (x, y) pairs") from None
+        if raw.dtype.kind not in "iuf":
+            raise ValueError(f"Invalid start={show(starts)}: must be finite (x, y) pairs of real numbers")
+        arr = raw.astype(float)
     if arr.shape == (2,):
         arr = arr[None, :]
     if arr.ndim != 2 or arr.shape[1] != 2:
         raise ValueError(f"Invalid start of shape {arr.shape}: must be (x, y) or an (n, 2) array")
-    if not np.isfinite(arr).all():
-        bad = arr[~np.isfinite(arr).all(axis=1)][0]
-        raise ValueError(f"Invalid start={tuple(bad.tolist())!r}: coordinates must be finite")
+    if len(arr) > MAX_STARTS:
+        raise ValueError(f"Invalid start of shape {arr.shape}: at most {MAX_STARTS:,} particles")
+    with np.errstate(all="ignore"):
+        finite = np.isfinite(arr).all(axis=1)
+    if not finite.all():
+        bad = arr[~finite][0]
+        raise ValueError(f"Invalid start={show(tuple(bad.tolist()))}: coordinates must be finite")
     return arr
 
 
 def init(optimizer: Optimizer, landscape, starts) -> RunState:
     """A fresh run with every particle at its start point."""
     positions = as_starts(starts)
-    loss = np.asarray(landscape.f(positions[:, 0], positions[:, 1]), dtype=float)
+    with np.errstate(all="ignore"):
+        loss = np.asarray(landscape.f_xy(positions[:, 0], positions[:, 1]), dtype=float)
     status = np.where(np.isfinite(loss), RUNNING, DIVERGED).astype(np.int8)
     return RunState(0, positions, loss, loss.copy(), status, optimizer.init(positions))
 
@@ -70,6 +91,14 @@ def _update(opt: Optimizer, landscape, p, grads, state):
     if opt.update_on is None:
         return opt.update(p, grads, state)
     return opt.update_on(landscape, p, grads, state)
+
+
+def _finished(opt: Optimizer, state) -> bool:
+    """An escape method is done only when its schedule is: random restarts after its last
+    descent (it then rests on the best end point); simulated annealing never (a rejected
+    proposal leaves it in place, but the next one may move it)."""
+    n = opt.hyperparameters.get("n_restarts")
+    return n is not None and int(np.max(getattr(state, "restart", 0))) >= n
 
 
 def step_many(optimizers: list[Optimizer], landscape, runs: list[RunState]) -> list[RunState]:
@@ -94,7 +123,7 @@ def step_many(optimizers: list[Optimizer], landscape, runs: list[RunState]) -> l
                 opt_states.append(state)
                 bounds.append((i, j))
                 i = j
-        loss = landscape.f(new_p[:, 0], new_p[:, 1])
+        loss = landscape.f_xy(new_p[:, 0], new_p[:, 1])
         offset = new_p - landscape.center
         offset *= offset
         moved = new_p - p
@@ -103,6 +132,9 @@ def step_many(optimizers: list[Optimizer], landscape, runs: list[RunState]) -> l
     # A non-finite position makes f non-finite, and NaN fails every comparison.
     ok = np.isfinite(loss) & (offset[:, 0] + offset[:, 1] <= ESCAPE_SPANS**2 * span2)
     status = (moved[:, 0] + moved[:, 1] <= CONVERGED_STEP**2 * span2).view(np.int8) * np.int8(CONVERGED)
+    for opt, st, (i, j) in zip(optimizers, opt_states, bounds):
+        if opt.update_on is not None:  # a stochastic method's zero move is a rejected proposal
+            status[i:j] = CONVERGED if _finished(opt, st) else RUNNING
     previously = runs[0].status if single else np.concatenate([r.status for r in runs])
     diverged = ~ok | (previously == DIVERGED)
     if diverged.any():  # rare: freeze those particles where they were

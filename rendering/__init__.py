@@ -140,17 +140,58 @@ def contour_lines(grid: Grid, levels) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return xy, np.asarray(offsets, np.int32), np.asarray(level_index, np.int32)
 
 
-def format_loss(v: float) -> str:
-    """Three significant digits; exponent notation for tiny or huge magnitudes."""
-    if not np.isfinite(v):
-        return "—"
-    if v == 0:
-        return "0"
-    a = abs(v)
-    return f"{v:.2e}" if a < 1e-2 or a >= 1e4 else f"{v:.3g}"
+def _round(mantissa: int, exponent: int) -> float:
+    """mantissa × 10^exponent as the double nearest to that decimal (2e-3 is 0.002, exactly as typed)."""
+    return float(f"{mantissa}e{exponent}")
 
 
-def colorbar_ticks(scale: ColorScale, n: int = 5) -> list[dict]:
-    """n ticks evenly spaced along the colour bar, labelled with the loss they stand for."""
-    ts = np.linspace(0.0, 1.0, n)
-    return [{"pos": float(t), "label": format_loss(float(z))} for t, z in zip(ts, scale.inverse(ts))]
+def _linear_ticks(zmin: float, zmax: float, count: int) -> list[float]:
+    """Multiples of a 1-2-5 × 10^n step inside [zmin, zmax]: the step whose number of
+    ticks is closest to ``count`` (the fewer on a tie)."""
+    n0 = int(np.floor(np.log10((zmax - zmin) / count)))
+    best = None
+    for n in (n0 - 1, n0, n0 + 1):
+        for m in (1, 2, 5):
+            step = _round(m, n)
+            first, last = int(np.ceil(zmin / step - 1e-9)), int(np.floor(zmax / step + 1e-9))
+            ticks = [_round(k * m, n) if k else 0.0 for k in range(first, last + 1)]
+            if len(ticks) >= 2 and (best is None or (abs(len(ticks) - count), len(ticks)) < (abs(len(best) - count), len(best))):
+                best = ticks
+    return best or [zmin, zmax]
+
+
+def _log_ticks(scale: ColorScale, min_gap: float) -> list[float]:
+    """Round values for a log colour bar: 0, then powers of ten from the top down, then
+    5 and 2 × 10^n (either sign) where they fit, each at least ``min_gap`` of the bar
+    from the others (near the bottom, where the scale turns linear, the powers of ten
+    crowd together and only the highest ones that fit are kept)."""
+    top = max(abs(scale.zmin), abs(scale.zmax))
+    hi = int(np.ceil(np.log10(top))) + 1
+    lo = int(np.floor(np.log10(scale.delta))) - 1
+    classes = [[0.0], [_round(s, e) for e in range(lo, hi + 1) for s in (1, -1)]]
+    classes += [[_round(s * m, e) for e in range(lo, hi + 1) for s in (1, -1)] for m in (5, 2)]
+    chosen: list[tuple[float, float]] = []  # (t, value)
+    for values in classes:
+        pool = sorted(((float(scale.forward(v)), v) for v in values if scale.zmin <= v <= scale.zmax), reverse=True)
+        for t, v in pool:
+            if all(abs(t - c) >= min_gap for c, _ in chosen):
+                chosen.append((t, v))
+    return sorted(v for _, v in chosen)
+
+
+def colorbar_ticks(scale: ColorScale, count: int = 5, min_gap: float = 0.11) -> list[dict]:
+    """Colour-bar ticks at round losses: {"pos": t ∈ [0, 1] along the bar, "value": loss}.
+
+    A linear scale gets about ``count`` multiples of 1, 2 or 5 × 10^n; a log scale gets 0
+    and powers of ten, and 5 and 2 × 10^n where there is room (ticks at least ``min_gap``
+    of the bar apart). The page formats the values with the legend's formatter
+    (static/format.js fmt), so both read alike.
+    """
+    span = scale.zmax - scale.zmin
+    if not (np.isfinite(span) and span > 0):
+        return [{"pos": 0.0, "value": float(scale.zmin)}]
+    if scale.kind == "log":
+        values = _log_ticks(scale, min_gap)
+    else:
+        values = _linear_ticks(scale.zmin, scale.zmax, count)
+    return [{"pos": float(scale.forward(v)), "value": v} for v in values]

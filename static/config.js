@@ -14,6 +14,23 @@ export const PYODIDE_VERSION = "0.27.7";
 export const LOCAL_RUNTIME_URL = new URL("../pyodide/", import.meta.url).href;
 export const CDN_RUNTIME_URL = `https://cdn.jsdelivr.net/pyodide/v${PYODIDE_VERSION}/full/`;
 
+// Subresource Integrity of the runtime files the CDN fallback loads: the official
+// Pyodide 0.27.7 files, hashed from the npm package pyodide@0.27.7 (whose tarball
+// tools/runtime.py checks against npm's published sha512); tests/test_serve.py
+// recomputes them from the cached tarball. static/worker.js fetches every one of these
+// with `integrity` (the browser refuses a mismatch) and imports the two scripts from
+// blob: URLs of the verified bytes; a CDN file not listed here is refused, except the
+// package wheels, which Pyodide fetches with the sha256 that the verified
+// pyodide-lock.json records. The local copy (./pyodide/) is not checked in the page:
+// ./dev serve re-hashes it before serving.
+export const CDN_RUNTIME_INTEGRITY = {
+  "pyodide.mjs": "sha384-z8L8kZDaddEtk+VNtmPcXLY83XSVlBjlabpCtT6GghMW3jSyzOEzNsL9BiKsfjcL",
+  "pyodide.asm.js": "sha384-J3SxzZJh4tkb2bgoUc72zArF45FJ+ngsbiqNsmxqkkecNVpZ/bUHAM0JMp+YPVpx",
+  "pyodide.asm.wasm": "sha384-wDap6JvXxf3C8g5beY3kd1xMIjAtw/oTKjTqGltdxc+B9VXnYyYBoM7hveNKilxM",
+  "python_stdlib.zip": "sha384-VLeJs79hxVEBNt1hRU5Wo7VmBcyb4sdW564EJAvEWDin3Aa3QXLHm3E5mOg2GiFH",
+  "pyodide-lock.json": "sha384-1cFE0bj3+mm1a83kcqiWxoaBhrf6jPPJJORlx1TComnZ0WaHwE4znlohwPXL5tUL",
+};
+
 // Our own Python (landscapes, optimizers, rendering, app) is one wheel, described by
 // wheels/index.json: {"wheel": "<file name>", "sha256": "<hex>"}.
 export const WHEELS_URL = new URL("../wheels/", import.meta.url).href;
@@ -25,6 +42,8 @@ export const PYODIDE_PACKAGES = ["numpy"];
 export const LATER_PACKAGES = ["contourpy"];
 
 // A boot that has not reached Ready by then is reported as failed, never left spinning.
+// The last resort: every failure the worker can see (a missing or corrupt file, a wheel
+// with the wrong sha256, a crash, out of memory) is reported as soon as it happens.
 export const BOOT_TIMEOUT_MS = 60_000;
 
 // Ranges of the controls; the URL hash is validated against the same numbers.
@@ -45,16 +64,46 @@ export const PAINT_SPACING_PX = 14;
 // Trails keep at most this many points per optimizer (older half decimated).
 export const TRAIL_CAPACITY = 4000;
 
-// One colour per optimizer key; balls are outlined so they read on any colormap.
+// One colour per optimizer key, chosen so that every pair stays at least CIEDE2000 ΔE 15
+// apart in normal vision and under simulated protanopia, deuteranopia and tritanopia
+// (Machado et al. 2009), and so that each has a WCAG contrast of at least 4.5 against the
+// page's dark background (and the trails' dark halo): tests/test_colours.py reads them
+// from this file and checks both. Colour is never the only cue: every optimizer also has
+// its own dash pattern and end-marker shape (below).
 export const OPTIMIZER_COLORS = {
-  sgd: "#ff8f1f",      // orange
-  momentum: "#ffe033", // yellow
-  nesterov: "#ff4f7b", // red-pink
-  rmsprop: "#2fe0c4",  // teal
-  adam: "#b77dff",     // purple
-  adamw: "#a8f06c",    // light green
-  annealing: "#ff5ce1", // magenta
-  restarts: "#5cc8ff",  // sky blue
+  sgd: "#ffab9e",       // peach
+  momentum: "#f0fd3e",  // yellow
+  nesterov: "#fe2c92",  // raspberry
+  rmsprop: "#06a2a5",   // teal
+  adam: "#8e72ff",      // violet
+  adamw: "#95ac00",     // olive green
+  annealing: "#b0bbff", // periwinkle
+  restarts: "#8dfff2",  // aqua
+};
+// Dash pattern of each optimizer's trail, its loss-chart line and its legend swatch, in CSS
+// px for lines ~2 px wide with round caps (a cap adds half the width to each end of a
+// dash, so a 0.5 px dash is a dot): [] solid, then long, short, dotted and mixed dashes.
+export const OPTIMIZER_DASHES = {
+  sgd: [],                     // solid
+  momentum: [11, 6],           // long dash
+  nesterov: [11, 5, 0.5, 5],   // dash-dot
+  rmsprop: [4, 4.5],           // short dash
+  adam: [0.5, 4],              // dotted
+  adamw: [4, 4, 0.5, 4],       // short dash-dot
+  annealing: [11, 4, 0.5, 4, 0.5, 4], // dash-dot-dot
+  restarts: [12, 5, 4, 5],     // long-short
+};
+// Shape of each optimizer's ball (its end marker) and legend swatch; shapePath() in
+// static/plot/style.js draws them.
+export const OPTIMIZER_SHAPES = {
+  sgd: "circle",
+  momentum: "square",
+  nesterov: "diamond",
+  rmsprop: "hexagon",
+  adam: "triangle",
+  adamw: "triangle-down",
+  annealing: "cross",
+  restarts: "pentagon",
 };
 export const FALLBACK_COLOR = "#e6e9ef";
 
@@ -63,3 +112,9 @@ export const PARTICLE_REST_COLOR = "#9fb4d9";
 
 // Legend refresh period: the numbers change every frame, people read them at ~10 Hz.
 export const LEGEND_PERIOD_MS = 100;
+
+// Restore Python from a memory snapshot of the bare runtime on a return visit (see
+// static/worker.js). Measured side by side here (3 interleaved rounds on a loaded 2-core
+// machine, warm reload to Ready): median 7.9 s with it, 10.0 s without; noisy, and still
+// above the bare floor page (docs/benchmarks.md).
+export const USE_MEMORY_SNAPSHOT = true;

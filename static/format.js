@@ -12,7 +12,9 @@ export function fmt(value, digits = 3) {
     const [mantissa, exponent] = value.toExponential(digits - 1).split("e");
     return `${trimZeros(mantissa)}e${Number(exponent)}`;
   }
-  return trimZeros(value.toPrecision(digits));
+  // toPrecision alone would write 1234.5 as "1.23e+3": fixed notation up to 1e4, as stated.
+  const decimals = Math.max(0, digits - 1 - Math.floor(Math.log10(magnitude)));
+  return trimZeros(Number(value.toPrecision(digits)).toFixed(decimals));
 }
 
 function trimZeros(text) {

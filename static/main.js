@@ -2,7 +2,9 @@
 // animation loop that ties them to the screen. No logic of its own beyond that.
 
 import { BOOT_TIMEOUT_MS, LEGEND_PERIOD_MS } from "./config.js";
+import { registerOffline } from "./offline.js";
 import { createControls } from "./panels/controls.js";
+import { createKeyboard } from "./panels/keyboard.js";
 import { createLegend } from "./panels/legend.js";
 import { createLossChart } from "./panels/loss-chart.js";
 import { createNotes } from "./panels/notes.js";
@@ -105,6 +107,7 @@ async function boot() {
   panels.controls.setEnabled(true);
   notices.status("ready", `Python loaded in ${(performance.now() / 1000).toFixed(1)} s · Ready`, 1);
   python.loadLater(); // contourpy: the contour lines follow the first frame
+  registerOffline(); // the service worker: offline after this visit (static/offline.js)
 }
 
 function createPanels(catalog) {
@@ -118,11 +121,14 @@ function createPanels(catalog) {
     chart: createLossChart($("loss-chart"), { optimizers, height: 170 }),
     readout,
   };
-  createPlotInput(plot.top, {
-    plot, store, actions: session.actions, readout, ui, redraw: () => session.markDirty(),
+  const redraw = () => session.markDirty();
+  createPlotInput(plot.top, { plot, store, actions: session.actions, readout, ui, redraw });
+  createKeyboard({
+    plotEl: $("plot"), helpEl: $("help"), helpButton: $("help-open"), store, actions: session.actions, readout, ui, redraw,
   });
   store.subscribe((state, patch) => {
     if ("show" in patch) ui.visible = visibleKeys(state, catalog);
+    if ("landscape" in patch && !ui.cursor) readout.idle(); // no stale values from the old landscape
     session.markDirty();
   });
   ui.visible = visibleKeys(store.state, catalog);

@@ -19,6 +19,7 @@ export function startPython({ onProgress = () => {}, onEvent = () => {}, timeout
   const pending = new Map(); // id -> {resolve, reject, cmd}
   let nextId = 1;
   let settled = false;
+  let lastStage = "starting the worker"; // the last progress the worker reported
   let resolveReady;
   let rejectReady;
   const ready = new Promise((resolve, reject) => {
@@ -39,10 +40,11 @@ export function startPython({ onProgress = () => {}, onEvent = () => {}, timeout
     pending.clear();
   }
 
+  // The last resort: the worker reports every failure it can see as it happens.
   const timer = setTimeout(
     () =>
       fail(
-        `Python did not finish loading within ${Math.round(timeoutMs / 1000)} s. ` +
+        `Python did not finish loading within ${Math.round(timeoutMs / 1000)} s (still at: ${lastStage}). ` +
           "Check the network (or run ./dev serve, which serves a local copy of the runtime), then reload.",
       ),
     timeoutMs,
@@ -50,6 +52,7 @@ export function startPython({ onProgress = () => {}, onEvent = () => {}, timeout
 
   worker.onmessage = ({ data: msg }) => {
     if (msg.type === "progress") {
+      lastStage = msg.text.replace(/…$/, "");
       onProgress(msg.text, msg.fraction);
     } else if (msg.type === "ready") {
       settled = true;

@@ -35,9 +35,16 @@ export function createSession({ python, store, notices, on }) {
     return { landscape: s.landscape, lr: s.lr, beta: s.beta, start: s.start, resolution: s.resolution, colormap: s.colormap };
   }
 
+  // The URL describes what is shown. It is rewritten only while it is still the one the
+  // page last read or wrote: after a navigation (a new link, Back) the new URL wins and
+  // its own hashchange is applied next, so no history entry gets another entry's scene.
+  let ownHash = location.hash;
+
   function writeHash() {
     if (queued) return; // a newer scene is on its way; it writes its own hash
+    if (location.hash !== ownHash) return; // navigated meanwhile: that hash is applied next
     history.replaceState(null, "", `#${serializeHash(store.state, model.catalog)}`);
+    ownHash = location.hash;
   }
 
   // ------------------------------------------------------------------ replies into the model
@@ -106,7 +113,7 @@ export function createSession({ python, store, notices, on }) {
       if (needScene) {
         const scene = await python.call("scene", sceneArgs(next));
         applyScene(scene);
-        store.set(patch);
+        store.set(patch, { pending: Boolean(queued) });
         if (store.state.field) await fetchField();
       } else {
         if (next.colormap !== state.colormap) {
@@ -119,7 +126,7 @@ export function createSession({ python, store, notices, on }) {
           restartRuns(reply.runs);
           model.particles = reply.particles;
         }
-        store.set(patch);
+        store.set(patch, { pending: Boolean(queued) });
       }
       writeHash();
       if (notices.kind === "error") notices.clear();
@@ -166,6 +173,7 @@ export function createSession({ python, store, notices, on }) {
   }
 
   function onHashChange() {
+    ownHash = location.hash;
     const { state: wanted, problems } = parseHash(location.hash, model.catalog);
     if (problems.length) notices.show(problems.join("\n"), "warn");
     const aim = target();

@@ -19,10 +19,11 @@ export function createStore() {
   const store = {
     state: null, // what the user asked for and Python accepted
     model: null, // what Python computed (main.js owns its shape)
-    // Merges `patch` into the state and tells every subscriber which keys changed.
-    set(patch) {
+    // Merges `patch` into the state and tells every subscriber which keys changed;
+    // `meta.pending` says newer edits are still on their way (controls keep showing those).
+    set(patch, meta = {}) {
       store.state = { ...store.state, ...patch };
-      for (const fn of listeners) fn(store.state, patch);
+      for (const fn of listeners) fn(store.state, patch, meta);
     },
     subscribe(fn) {
       listeners.add(fn);
@@ -72,20 +73,40 @@ export function defaultState(catalog) {
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 function parseNumber(text) {
-  return NUMBER.test(text.trim()) ? Number(text) : NaN;
+  return text.length <= 64 && NUMBER.test(text.trim()) ? Number(text) : NaN;
+}
+
+// A value from the URL as the notice may show it: quoted, control characters and line
+// breaks removed, at most QUOTE_CHARS characters. The URL never writes the page's text.
+const QUOTE_CHARS = 40;
+const MAX_PROBLEMS = 6;
+const KNOWN = ["landscape", "lr", "beta", "show", "speed", "pspeed", "field", "start", "cmap"];
+
+export function quote(text) {
+  const clean = String(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ");
+  const chars = [...clean];
+  return JSON.stringify(chars.length > QUOTE_CHARS ? `${chars.slice(0, QUOTE_CHARS).join("")}…` : clean);
 }
 
 /**
  * The state a URL hash asks for, and what was wrong with it.
  * Returns {state, problems}: problems is a list of sentences naming the parameter and value.
+ * Every field is parsed on its own; a bad one falls back to its default. A repeated
+ * parameter counts once (its first value).
  */
 export function parseHash(hash, catalog) {
-  const params = new URLSearchParams(String(hash).replace(/^#/, ""));
+  let params;
+  try {
+    params = new URLSearchParams(String(hash).replace(/^#/, ""));
+  } catch {
+    params = new URLSearchParams();
+  }
   const state = defaultState(catalog);
   const problems = [];
-  const known = new Set(["landscape", "lr", "beta", "show", "speed", "pspeed", "field", "start", "cmap"]);
-  for (const name of params.keys()) {
-    if (!known.has(name)) problems.push(`Ignored unknown URL parameter "${name}" (known: ${[...known].join(", ")}).`);
+  const unknown = [...new Set(params.keys())].filter((name) => !KNOWN.includes(name));
+  if (unknown.length) {
+    problems.push(`Ignored unknown URL parameter${unknown.length > 1 ? "s" : ""} ${unknown.slice(0, 3).map(quote).join(", ")}`
+      + `${unknown.length > 3 ? ` and ${unknown.length - 3} more` : ""} (known: ${KNOWN.join(", ")}).`);
   }
 
   if (params.has("landscape")) {
@@ -97,8 +118,7 @@ export function parseHash(hash, catalog) {
       state.beta = meta.default_beta ?? state.beta;
       state.start = [...meta.start];
     } else {
-      const keys = catalog.landscapes.map((l) => l.key).join(", ");
-      problems.push(`Unknown landscape "${key}" in the URL (choose one of: ${keys}); showing "${state.landscape}" instead.`);
+      problems.push(`Unknown landscape ${quote(key)} in the URL (choose one of: ${catalog.landscapes.map((l) => l.key).join(", ")}); showing "${state.landscape}" instead.`);
     }
   }
   const meta = landscapeMeta(catalog, state.landscape);
@@ -109,7 +129,7 @@ export function parseHash(hash, catalog) {
     const value = parseNumber(text);
     if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
       const kind = integer ? "a whole number" : "a number";
-      problems.push(`URL parameter ${name}=${JSON.stringify(text)} is not ${kind} in ${fmt(min)} … ${fmt(max)}; using ${fmt(state[field])}.`);
+      problems.push(`URL parameter ${name}=${quote(text)} is not ${kind} in ${fmt(min)} … ${fmt(max)}; using ${fmt(state[field])}.`);
       return;
     }
     state[field] = value;
@@ -122,7 +142,7 @@ export function parseHash(hash, catalog) {
   if (params.has("field")) {
     const text = params.get("field");
     if (text === "1" || text === "0") state.field = text === "1";
-    else problems.push(`URL parameter field=${JSON.stringify(text)} is not 0 or 1; the gradient field stays hidden.`);
+    else problems.push(`URL parameter field=${quote(text)} is not 0 or 1; the gradient field stays hidden.`);
   }
 
   if (params.has("show")) {
@@ -130,13 +150,13 @@ export function parseHash(hash, catalog) {
     const keys = catalog.optimizers.map((o) => o.key);
     const groups = Object.keys(SHOW_GROUPS);
     if (groups.includes(show) || keys.includes(show)) state.show = show;
-    else problems.push(`URL parameter show=${JSON.stringify(show)} is not one of ${[...groups, ...keys].join(", ")}; showing ${state.show}.`);
+    else problems.push(`URL parameter show=${quote(show)} is not one of ${[...groups, ...keys].join(", ")}; showing ${state.show}.`);
   }
 
   if (params.has("cmap")) {
     const cmap = params.get("cmap");
     if (catalog.colormaps.includes(cmap)) state.colormap = cmap;
-    else problems.push(`Unknown colormap cmap=${JSON.stringify(cmap)} (choose one of: ${catalog.colormaps.join(", ")}); using ${state.colormap}.`);
+    else problems.push(`Unknown colormap cmap=${quote(cmap)} (choose one of: ${catalog.colormaps.join(", ")}); using ${state.colormap}.`);
   }
 
   if (params.has("start")) {
@@ -146,7 +166,11 @@ export function parseHash(hash, catalog) {
     const ok = parts.length === 2 && parts.every(Number.isFinite)
       && parts[0] >= xmin && parts[0] <= xmax && parts[1] >= ymin && parts[1] <= ymax;
     if (ok) state.start = parts;
-    else problems.push(`URL parameter start=${JSON.stringify(text)} is not a point "x,y" inside the view (x in ${fmt(xmin)} … ${fmt(xmax)}, y in ${fmt(ymin)} … ${fmt(ymax)}); starting from ${state.start.map((v) => fmt(v)).join(", ")}.`);
+    else problems.push(`URL parameter start=${quote(text)} is not a point "x,y" inside the view (x in ${fmt(xmin)} … ${fmt(xmax)}, y in ${fmt(ymin)} … ${fmt(ymax)}); replaced by the landscape's start ${state.start.map((v) => fmt(v)).join(", ")}.`);
+  }
+  if (problems.length > MAX_PROBLEMS) {
+    const more = problems.length - MAX_PROBLEMS + 1;
+    problems.splice(MAX_PROBLEMS - 1, Infinity, `… and ${more} more problems in the URL; each fell back to its default.`);
   }
   return { state, problems };
 }

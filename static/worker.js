@@ -12,11 +12,13 @@
 //                {type: "event", name, message?}       "contours-available" | "contours-failed"
 
 import {
+  CDN_RUNTIME_INTEGRITY,
   CDN_RUNTIME_URL,
   LATER_PACKAGES,
   LOCAL_RUNTIME_URL,
   PYODIDE_PACKAGES,
   PYODIDE_VERSION,
+  USE_MEMORY_SNAPSHOT,
   WHEELS_URL,
 } from "./config.js";
 
@@ -26,11 +28,26 @@ let booting = null; // Promise of the `app` PyProxy
 let app = null;
 let pyodide = null;
 let laterLoading = null;
+// While booting: fails the boot at once. Some failures never reject loadPyodide (Pyodide
+// only console.warns a wasm that does not compile, then waits forever), so whoever
+// sees one calls this instead of leaving the page to its 60 s timeout.
+let failBoot = () => {};
+let bootStage = "starting the worker"; // named in crash and out-of-memory messages
+let runtimeURL = null; // where the runtime is being loaded from, once chosen
+const REDO_RUNTIME = "Re-run ./dev serve (it re-verifies the runtime), then reload.";
+const REDO_WHEEL = "Re-run ./dev serve (it rebuilds the wheel and its index), then reload.";
+// A memory snapshot of the bare runtime (Pyodide's experimental _makeSnapshot /
+// _loadSnapshot, taken right after loadPyodide, before any package: see
+// ../shared/RUNTIME.md), kept in Cache Storage: a return visit restores Python's
+// initialised memory instead of starting the interpreter again (about 1 s less).
+const SNAPSHOT_CACHE = `playground-snapshot-${PYODIDE_VERSION}`;
+const SNAPSHOT_KEY = new URL("./__pyodide-core-snapshot", self.location.href).href;
+let restoredSnapshot = false; // this boot restored one: dropped if the boot then fails
 
 self.onmessage = (event) => {
   const msg = event.data;
   if (msg.type === "boot") {
-    booting ??= boot(msg.prefetch ?? {});
+    booting ??= startBoot(msg.prefetch ?? {});
     booting.then(
       () => {
         mark("ready");
@@ -61,33 +78,111 @@ function mark(label) {
 
 // ----------------------------------------------------------------------------- boot
 
+// boot() raced against every failure reported on the side: an error or unhandled
+// rejection in the worker, a wasm that does not compile, a wheel that fails its check.
+function startBoot(prefetch) {
+  const fatal = new Promise((_, reject) => {
+    failBoot = (err) => reject(err?.boot ? err : runtimeURL && namesRuntimeFile(err) ? runtimeError(runtimeURL, err) : crashError(err));
+  });
+  const onError = (event) => {
+    event.preventDefault();
+    failBoot(event.error ?? event.message);
+  };
+  const onRejection = (event) => {
+    event.preventDefault();
+    failBoot(event.reason);
+  };
+  self.addEventListener("error", onError);
+  self.addEventListener("unhandledrejection", onRejection);
+  const result = Promise.race([boot(prefetch), fatal]);
+  const done = () => {
+    failBoot = () => {};
+    self.removeEventListener("error", onError);
+    self.removeEventListener("unhandledrejection", onRejection);
+  };
+  result.then(done, done);
+  result.catch(() => restoredSnapshot && dropSnapshot()); // the next reload starts without it
+  return result;
+}
+
+// An Error whose message is final: says what failed and what to do.
+function bootError(message) {
+  return Object.assign(new Error(message), { boot: true });
+}
+
+function describe(err) {
+  if (err?.boot) return err.message;
+  const text = err instanceof Error ? `${err.name}: ${lastLine(err)}` : String(err ?? "unknown error");
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+function isOutOfMemory(err) {
+  const text = `${err?.name ?? ""} ${err?.message ?? err ?? ""}`;
+  return /out of memory|could not allocate memory|cannot allocate|Aborted\(OOM\)|\bMemoryError\b/i.test(text) ||
+    (err instanceof RangeError && /memory/i.test(text));
+}
+
+function outOfMemory(err) {
+  return bootError(
+    `The browser could not give Python enough memory while ${bootStage} (${describe(err)}). ` +
+      "Close other tabs or windows to free memory, then reload.",
+  );
+}
+
+function crashError(err) {
+  if (isOutOfMemory(err)) return outOfMemory(err);
+  return bootError(
+    `The Python worker crashed while ${bootStage} (${describe(err)}). ` +
+      "Reload the page; if it happens again, re-run ./dev serve (it re-verifies the runtime and rebuilds the wheel).",
+  );
+}
+
+function stage(what, text, fraction) {
+  bootStage = what;
+  progress(text, fraction);
+}
+
 async function boot(prefetch) {
-  progress("Loading Python runtime…", 0.05);
-  // The wheel index is small: fetch it while the runtime loads.
-  const wheel = findWheel();
-  wheel.catch(() => {}); // reported below, after any runtime failure
-  const indexURL = await chooseRuntime();
+  stage("loading the Python runtime", "Loading Python runtime…", 0.05);
+  // Our wheel (index, bytes, sha256 check) is fetched while the runtime loads; a
+  // failure is reported at once, whatever the runtime is doing.
+  const wheel = fetchWheel();
+  wheel.catch((err) => failBoot(err));
+  const snapshot = USE_MEMORY_SNAPSHOT ? readSnapshot() : null; // meanwhile too; null when there is none
+  const indexURL = (runtimeURL = await chooseRuntime());
   if (indexURL !== LOCAL_RUNTIME_URL) progress(`Loading Python runtime from ${indexURL} (no local copy)…`, 0.08);
-  pyodide = await loadRuntime(indexURL);
+  pyodide = await loadRuntime(indexURL, await snapshot);
   mark(`runtime loaded from ${indexURL}`);
 
-  progress("Loading numpy, installing the playground…", 0.45);
-  const wheelURL = await wheel;
+  stage("loading numpy and installing the playground", "Loading numpy, installing the playground…", 0.45);
   const problems = [];
-  await pyodide.loadPackage([...PYODIDE_PACKAGES, wheelURL], {
+  const packages = pyodide.loadPackage(PYODIDE_PACKAGES, {
     messageCallback: () => {},
     errorCallback: (text) => problems.push(text),
   });
+  const { file, bytes } = await wheel;
+  await packages;
+  const missing = PYODIDE_PACKAGES.filter((name) => !(name in pyodide.loadedPackages));
+  if (missing.length) {
+    throw bootError(
+      `Could not load ${missing.join(", ")} from the runtime at ${indexURL} (${problems.join(" ") || "no reason given"}). ` +
+        REDO_RUNTIME,
+    );
+  }
+  try {
+    // The verified bytes themselves, never a second download that could differ.
+    pyodide.unpackArchive(bytes, "wheel");
+    pyodide.runPython("import importlib; importlib.invalidate_caches()");
+  } catch (err) {
+    throw bootError(`Could not install our wheel ${file} (${describe(err)}). ${REDO_WHEEL}`);
+  }
 
-  progress("Starting the playground…", 0.8);
+  stage("starting the playground", "Starting the playground…", 0.8);
   try {
     app = pyodide.pyimport("app");
   } catch (err) {
-    const why = problems.length ? problems.join(" ") : lastLine(err);
-    throw new Error(
-      `Could not install the playground's Python packages (${why}). ` +
-        "Run ./dev serve, which builds the wheel and assembles the runtime, then reload.",
-    );
+    if (isOutOfMemory(err)) throw outOfMemory(err);
+    throw bootError(`Could not start the playground's Python code (${lastLine(err)}). ${REDO_WHEEL}`);
   }
   // Compute the first picture now, while the page is still building its controls: the
   // page's own "scene" request then finds it cached. A bad hint is simply ignored.
@@ -124,34 +219,239 @@ async function chooseRuntime() {
   return CDN_RUNTIME_URL;
 }
 
-async function loadRuntime(indexURL) {
-  const where = indexURL === LOCAL_RUNTIME_URL ? "the local copy at" : "the CDN at";
+const RUNTIME_FILES = ["pyodide.asm.wasm", "pyodide.asm.js", "pyodide.mjs", "python_stdlib.zip", "pyodide-lock.json"];
+
+async function loadRuntime(indexURL, snapshot = null) {
+  const local = indexURL === LOCAL_RUNTIME_URL;
+  const options = { indexURL };
+  if (snapshot) options._loadSnapshot = snapshot;
+  else if (self.caches && USE_MEMORY_SNAPSHOT) options._makeSnapshot = true;
+  if (!local) verifyCdnFetches();
+  const unwatch = watchRuntime(indexURL);
   try {
-    const { loadPyodide } = await import(`${indexURL}pyodide.mjs`);
-    return await loadPyodide({ indexURL });
+    let module;
+    if (local) {
+      module = await import(`${indexURL}pyodide.mjs`);
+    } else {
+      module = await importVerified("pyodide.mjs");
+      // Defines globalThis._createPyodideModule, so loadPyodide skips its own
+      // (unverifiable) import of the same file.
+      await importVerified("pyodide.asm.js");
+    }
+    const loaded = await module.loadPyodide(options);
+    restoredSnapshot = Boolean(snapshot);
+    if (snapshot) mark("runtime restored from its memory snapshot");
+    if (options._makeSnapshot) saveSnapshot(loaded);
+    return loaded;
   } catch (err) {
-    const local = indexURL === LOCAL_RUNTIME_URL;
-    throw new Error(
-      `Could not load the Python runtime (Pyodide ${PYODIDE_VERSION}) from ${where} ${indexURL}: ` +
-        `${err.message || err}. ` +
-        (local
-          ? "The local copy seems incomplete: re-run ./dev serve, which re-checks and repairs it."
-          : "There is no local copy next to the page either: run ./dev serve, which assembles a local copy."),
-    );
+    if (snapshot && !err?.boot) {
+      // A snapshot this runtime does not accept: forget it and start Python afresh (a
+      // missing or corrupt runtime file fails that attempt too, and is reported).
+      mark(`memory snapshot refused (${describe(err)})`);
+      dropSnapshot();
+      unwatch();
+      return loadRuntime(indexURL, null);
+    }
+    throw runtimeError(indexURL, err);
+  } finally {
+    unwatch();
   }
 }
 
-// wheels/index.json names our wheel; loadPackage wants it as an absolute URL.
-async function findWheel() {
+// ------------------------------------------------------------- the runtime's memory snapshot
+
+async function readSnapshot() {
+  if (!self.caches) return null; // not a secure context: no Cache Storage
+  try {
+    const hit = await (await caches.open(SNAPSHOT_CACHE)).match(SNAPSHOT_KEY);
+    if (!hit) return null;
+    const bytes = new Uint8Array(await hit.arrayBuffer());
+    mark(`memory snapshot read (${(bytes.length / 1e6).toFixed(1)} MB)`);
+    return bytes;
+  } catch {
+    return null; // only a head start
+  }
+}
+
+// Taken at once (before any package loads: a later snapshot fails), stored meanwhile.
+function saveSnapshot(py) {
+  let bytes;
+  try {
+    bytes = py.makeMemorySnapshot();
+  } catch (err) {
+    mark(`no memory snapshot (${lastLine(err)})`);
+    return;
+  }
+  (async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith("playground-snapshot-") && name !== SNAPSHOT_CACHE) await caches.delete(name);
+    }
+    const cache = await caches.open(SNAPSHOT_CACHE);
+    await cache.put(SNAPSHOT_KEY, new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } }));
+    mark(`memory snapshot saved (${(bytes.length / 1e6).toFixed(1)} MB)`);
+  })().catch((err) => mark(`memory snapshot not saved (${err?.message ?? err})`));
+}
+
+function dropSnapshot() {
+  caches.open(SNAPSHOT_CACHE).then((cache) => cache.delete(SNAPSHOT_KEY)).catch(() => {});
+}
+
+function namesRuntimeFile(err) {
+  const text = describe(err);
+  return RUNTIME_FILES.some((name) => text.includes(name));
+}
+
+function runtimeError(indexURL, err, file = null) {
+  if (err?.boot) return err;
+  if (isOutOfMemory(err)) return outOfMemory(err);
+  const text = describe(err);
+  file ??= RUNTIME_FILES.find((name) => text.includes(name));
+  // The only JSON the runtime reads while loading is its lock file.
+  if (!file && err instanceof SyntaxError && /JSON/.test(text)) file = "pyodide-lock.json";
+  const what = file ? `${indexURL}${file} failed` : `loading failed`;
+  if (indexURL === LOCAL_RUNTIME_URL) {
+    return bootError(
+      `Could not load the Python runtime (Pyodide ${PYODIDE_VERSION}) from the local copy at ${indexURL}: ` +
+        `${what} (${text}). The local copy is incomplete or corrupt. ${REDO_RUNTIME}`,
+    );
+  }
+  return bootError(
+    `Could not load the Python runtime (Pyodide ${PYODIDE_VERSION}) from the CDN at ${indexURL}: ${what} (${text}). ` +
+      "There is no local copy next to the page either: run ./dev serve, which assembles a verified local copy.",
+  );
+}
+
+// While the runtime loads, a runtime file that fails fails the boot at once. Pyodide
+// would notice some failures only seconds later (a missing lock file, when Python first
+// needs it) and others never: it compiles pyodide.asm.wasm inside loadPyodide and, if
+// that fails (missing, truncated, corrupt, out of memory), only logs a warning and
+// waits forever. So its fetches and its wasm compile calls are watched.
+function watchRuntime(indexURL) {
+  const httpError = (status) => new Error(`HTTP ${status}${status === 404 ? ": the file is missing" : ""}`);
+  const innerFetch = self.fetch;
+  self.fetch = (resource, init) => {
+    const url = String(resource instanceof Request ? resource.url : resource);
+    const name = url.startsWith(indexURL) ? url.slice(indexURL.length).split(/[?#]/)[0] : null;
+    const result = innerFetch(resource, init);
+    if (RUNTIME_FILES.includes(name)) {
+      result.then(
+        (response) => response.ok || failBoot(runtimeError(indexURL, httpError(response.status), name)),
+        (err) => failBoot(runtimeError(indexURL, err, name)),
+      );
+    }
+    return result;
+  };
+  const names = ["instantiateStreaming", "compileStreaming", "instantiate", "compile"];
+  const originals = names.map((name) => WebAssembly[name]);
+  names.forEach((name, i) => {
+    WebAssembly[name] = function (source, ...rest) {
+      const result = (async () => {
+        const response = name.endsWith("Streaming") ? await source : null;
+        if (response && !response.ok) throw httpError(response.status);
+        return originals[i].call(WebAssembly, response ?? source, ...rest);
+      })();
+      result.catch((err) => failBoot(runtimeError(indexURL, err, "pyodide.asm.wasm")));
+      return result;
+    };
+  });
+  return () => {
+    self.fetch = innerFetch;
+    names.forEach((name, i) => (WebAssembly[name] = originals[i]));
+  };
+}
+
+// ------------------------------------------------------------- CDN: only verified bytes
+
+// A module import cannot carry `integrity`, so the script is fetched with it (through
+// verifyCdnFetches: the browser refuses bytes that do not match) and the verified
+// bytes are imported from a blob: URL instead of the CDN's URL.
+async function importVerified(name) {
+  const response = await fetch(`${CDN_RUNTIME_URL}${name}`);
+  if (!response.ok) throw cdnError(name, new Error(`HTTP ${response.status}`));
+  const blob = new Blob([await response.arrayBuffer()], { type: "text/javascript" });
+  const url = URL.createObjectURL(blob);
+  try {
+    return await import(url);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+function cdnError(name, err) {
+  return bootError(
+    `Could not load the Python runtime (Pyodide ${PYODIDE_VERSION}) from the CDN at ${CDN_RUNTIME_URL}: ` +
+      `refused ${CDN_RUNTIME_URL}${name}: it could not be fetched or does not match the official file's hash ` +
+      `${CDN_RUNTIME_INTEGRITY[name] ?? "(none recorded)"} (${describe(err)}). Nothing from it was run. ` +
+      "There is no local copy next to the page either: run ./dev serve, which assembles a verified local copy.",
+  );
+}
+
+// Every fetch of the CDN's runtime files (Pyodide's own, for the wasm, the standard
+// library and the lock file, included) goes out with its recorded integrity. Package
+// wheels pass only with the integrity Pyodide takes from the verified lock file;
+// anything else from the CDN is refused.
+function verifyCdnFetches() {
+  if (self.fetch.verifiesCdn) return;
+  const plain = self.fetch.bind(self);
+  const verifying = (resource, init = {}) => {
+    const url = String(resource instanceof Request ? resource.url : resource);
+    if (!url.startsWith(CDN_RUNTIME_URL)) return plain(resource, init);
+    const name = url.slice(CDN_RUNTIME_URL.length).split(/[?#]/)[0];
+    const integrity = CDN_RUNTIME_INTEGRITY[name];
+    if (integrity) return plain(url, { ...init, integrity }).catch((err) => Promise.reject(cdnError(name, err)));
+    if (/\.(whl|zip|tar)$/.test(name) && init.integrity) return plain(resource, init);
+    return Promise.reject(cdnError(name, new Error("not a runtime file with a recorded hash")));
+  };
+  verifying.verifiesCdn = true;
+  self.fetch = verifying;
+}
+
+// ------------------------------------------------------------- our wheel: sha256-checked
+
+// wheels/index.json names our wheel and its sha256; the bytes are checked before
+// anything is installed from them.
+async function fetchWheel() {
+  const index = await readWheelIndex();
+  const url = new URL(index.wheel, WHEELS_URL).href;
+  const subtle = self.crypto?.subtle;
+  let response;
+  try {
+    // Without WebCrypto (an http:// page on another host), the browser checks the hash.
+    response = await fetch(url, subtle ? {} : { integrity: `sha256-${hexToBase64(index.sha256)}` });
+  } catch (err) {
+    throw bootError(
+      `Could not fetch our wheel ${url} (${describe(err)}${subtle ? "" : `; or its sha256 is not ${index.sha256}`}). ${REDO_WHEEL}`,
+    );
+  }
+  if (!response.ok) {
+    throw bootError(
+      `Our wheel ${url} is missing (HTTP ${response.status}), although wheels/index.json names it. ${REDO_WHEEL}`,
+    );
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (subtle) {
+    const actual = toHex(await subtle.digest("SHA-256", bytes));
+    if (actual !== index.sha256) {
+      throw bootError(
+        `Our wheel ${index.wheel} failed its check: its sha256 is ${actual}, but wheels/index.json expects ` +
+          `${index.sha256}. Nothing was installed. ${REDO_WHEEL}`,
+      );
+    }
+  }
+  mark(`wheel ${index.wheel} verified (sha256)`);
+  return { file: index.wheel, bytes };
+}
+
+async function readWheelIndex() {
   const indexUrl = `${WHEELS_URL}index.json`;
   let response;
   try {
     response = await fetch(indexUrl, { cache: "no-store" });
   } catch (err) {
-    throw new Error(`Could not fetch the wheel index ${indexUrl} (${err.message}). Run ./dev serve, which builds it.`);
+    throw bootError(`Could not fetch the wheel index ${indexUrl} (${err.message}). Run ./dev serve, which builds it.`);
   }
   if (!response.ok) {
-    throw new Error(
+    throw bootError(
       `The wheel index ${indexUrl} is missing (HTTP ${response.status}): ` +
         "the playground's Python code is not built. Run ./dev serve, which builds it.",
     );
@@ -160,12 +460,28 @@ async function findWheel() {
   try {
     index = await response.json();
   } catch {
-    throw new Error(`The wheel index ${indexUrl} is not valid JSON. Run ./dev serve to rebuild it.`);
+    throw bootError(`The wheel index ${indexUrl} is not valid JSON. Run ./dev serve to rebuild it.`);
   }
-  if (typeof index.wheel !== "string" || !/^[\w.+-]+\.whl$/.test(index.wheel)) {
-    throw new Error(`The wheel index ${indexUrl} names no wheel file (got ${JSON.stringify(index.wheel)}). Run ./dev serve to rebuild it.`);
+  if (typeof index?.wheel !== "string" || !/^[\w.+-]+\.whl$/.test(index.wheel)) {
+    throw bootError(
+      `The wheel index ${indexUrl} names no wheel file (got ${JSON.stringify(index?.wheel)?.slice(0, 80)}). Run ./dev serve to rebuild it.`,
+    );
   }
-  return new URL(index.wheel, WHEELS_URL).href;
+  if (typeof index.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(index.sha256)) {
+    throw bootError(
+      `The wheel index ${indexUrl} gives no sha256 for ${index.wheel} (got ${JSON.stringify(index.sha256)?.slice(0, 80)}), ` +
+        "so the wheel cannot be checked. Run ./dev serve to rebuild it.",
+    );
+  }
+  return index;
+}
+
+function toHex(buffer) {
+  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function hexToBase64(hex) {
+  return btoa(String.fromCharCode(...hex.match(/../g).map((h) => parseInt(h, 16))));
 }
 
 // ----------------------------------------------------------------------------- requests

@@ -395,3 +395,17 @@ def test_page_hyperparameters_map_the_sliders():
     assert optimizers.page_hyperparameters("rmsprop", 0.1, 0.8) == ("rmsprop", {"lr": 0.1})
     assert optimizers.page_hyperparameters("restarts", 0.1, 0.8) == ("restarts", {"lr": 0.1})
     assert optimizers.page_hyperparameters("annealing", 0.1, 0.8) == ("annealing", {})
+
+
+def test_a_rejected_annealing_proposal_is_not_convergence_but_finished_restarts_are():
+    wells = landscapes.get("wells")
+    sim = optimizers.simulate("annealing", wells, [wells.start], 400)
+    moves = np.hypot(*np.diff(sim.path[:, 0], axis=0).T)
+    assert (moves == 0).any(), "some proposals are rejected"
+    assert optimizers.STATUS_NAMES[sim.final.status[0]] == "running"
+    hp = optimizers.defaults("restarts")
+    total = hp["n_restarts"] * hp["steps_per"]
+    done = optimizers.simulate("restarts", wells, [wells.start], total + 5)
+    assert optimizers.STATUS_NAMES[done.final.status[0]] == "converged"
+    early = optimizers.simulate("restarts", wells, [wells.start], hp["steps_per"] // 2)
+    assert optimizers.STATUS_NAMES[early.final.status[0]] == "running"

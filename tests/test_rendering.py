@@ -1,10 +1,17 @@
-"""Heatmap pixels, colour scales and contour lines."""
+"""Heatmap pixels, colour scales, colour-bar ticks and contour lines."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import landscapes
 import rendering
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_stored_colormaps_equal_what_the_pinned_matplotlib_gives():
@@ -85,14 +92,125 @@ def test_contour_points_lie_on_their_level(key):
         assert (np.abs(f - level) <= tolerance).all(), f"{key}: contour {k} strays from level {level}"
 
 
-def test_colorbar_ticks_are_labelled_with_losses():
+def mantissa_and_exponent(value: float) -> tuple[int, int]:
+    """value = m × 10^e with an integer m that has no trailing zero (0 → (0, 0))."""
+    if value == 0:
+        return 0, 0
+    digits, exponent = f"{value:.12e}".split("e")
+    m, e = float(digits), int(exponent)
+    while m != round(m):
+        m, e = m * 10, e - 1
+    m = int(round(m))
+    while m % 10 == 0:
+        m, e = m // 10, e + 1
+    return m, e
+
+
+def test_colorbar_ticks_of_a_linear_scale_are_multiples_of_a_round_step():
     ticks = rendering.colorbar_ticks(rendering.ColorScale("linear", 0.0, 10.0))
-    assert [t["pos"] for t in ticks] == [0.0, 0.25, 0.5, 0.75, 1.0]
-    assert [t["label"] for t in ticks] == ["0", "2.5", "5", "7.5", "10"]
+    assert [t["value"] for t in ticks] == [0.0, 2.0, 4.0, 6.0, 8.0, 10.0]
+    assert [t["pos"] for t in ticks] == pytest.approx([0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    ticks = rendering.colorbar_ticks(rendering.ColorScale("linear", -1.0316, 8.39))
+    assert [t["value"] for t in ticks] == [0.0, 2.0, 4.0, 6.0, 8.0]
+    ticks = rendering.colorbar_ticks(rendering.ColorScale("linear", 0.0012, 0.0047))
+    assert [t["value"] for t in ticks] == [0.002, 0.003, 0.004]  # 3 or 7 ticks: the fewer
+    assert rendering.colorbar_ticks(rendering.ColorScale("linear", 3.0, 3.0)) == [{"pos": 0.0, "value": 3.0}]
 
 
-@pytest.mark.parametrize("value, text", [(0.0, "0"), (1234.5, "1.23e+03"), (12345.0, "1.23e+04"),
-                                         (0.001234, "1.23e-03"), (float("nan"), "—"), (float("inf"), "—"),
-                                         (-2.5, "-2.5")])
-def test_format_loss(value, text):
-    assert rendering.format_loss(value) == text
+def test_colorbar_ticks_of_a_log_scale_are_powers_of_ten_then_5_and_2():
+    scale = rendering.ColorScale("log", 0.0, 1000.0)
+    values = [t["value"] for t in rendering.colorbar_ticks(scale)]
+    assert values[0] == 0.0 and {1.0, 10.0, 100.0, 1000.0} <= set(values)
+    assert all(mantissa_and_exponent(v)[0] in (0, 1, 2, 5) for v in values)
+    # Where there is room for it (here above the last power of ten), a 5 × 10^n.
+    scale = rendering.ColorScale("log", 0.0, 50.0)
+    values = [t["value"] for t in rendering.colorbar_ticks(scale)]
+    assert values[-2:] == [10.0, 50.0], values
+
+
+@pytest.mark.parametrize("key", landscapes.names())
+def test_colorbar_ticks_are_round_losses_along_the_bar(key):
+    land = landscapes.get(key)
+    grid = rendering.sample(land, 240)  # the page's resolution
+    scale = rendering.color_scale(land.color_scale, grid.z)
+    ticks = rendering.colorbar_ticks(scale)
+    values = [t["value"] for t in ticks]
+    pos = np.array([t["pos"] for t in ticks])
+    assert 3 <= len(ticks) <= 9, values
+    assert values == sorted(values) and (np.diff(pos) > 0).all()
+    assert ((0 <= pos) & (pos <= 1)).all()
+    np.testing.assert_allclose(pos, scale.forward(np.array(values)), atol=1e-12)
+    assert all(scale.zmin <= v <= scale.zmax for v in values)
+    assert np.diff(pos).min() >= 0.1, "labels closer than a tenth of the bar would collide"
+    if scale.kind == "log":
+        # 0, 1, 2 or 5 × 10^n: one significant digit.
+        assert all(mantissa_and_exponent(v)[0] in (0, 1, -1, 2, -2, 5, -5) for v in values), values
+    else:
+        # Evenly spaced multiples of a 1, 2 or 5 × 10^n step.
+        steps = np.diff(values)
+        np.testing.assert_allclose(steps, steps[0], rtol=1e-9)
+        m, _ = mantissa_and_exponent(float(f"{steps[0]:.12g}"))
+        assert m in (1, 2, 5) and all(v / steps[0] == pytest.approx(round(v / steps[0])) for v in values)
+
+
+def fmt(value: float, digits: int = 3) -> str:
+    """static/format.js fmt, transcribed: 3 significant digits, exponent form below 1e-3
+    and from 1e4, trailing zeros dropped."""
+    if not np.isfinite(value):
+        return "—"
+    if value == 0:
+        return "0"
+    rounded = float(f"{value:.{digits - 1}e}")
+    magnitude = abs(rounded)
+    if magnitude < 1e-3 or magnitude >= 1e4:
+        mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+        return f"{trim(mantissa)}e{int(exponent)}"
+    decimals = max(0, digits - 1 - int(np.floor(np.log10(magnitude))))
+    return trim(f"{rounded:.{decimals}f}")
+
+
+def trim(text: str) -> str:
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def test_colorbar_labels_as_the_page_writes_them_are_short_and_exact():
+    # base.js writes each tick with fmt(value), the legend's formatter: a round value
+    # keeps all its digits in 3 significant digits, so the label is the value exactly.
+    seen = {}
+    for key in landscapes.names():
+        land = landscapes.get(key)
+        scale = rendering.color_scale(land.color_scale, rendering.sample(land, 240).z)
+        for tick in rendering.colorbar_ticks(scale):
+            label = fmt(tick["value"])
+            assert float(label) == tick["value"], (key, tick, label)
+            seen[tick["value"]] = label
+    assert seen[0.0] == "0" and seen[1e5] == "1e5" and seen[0.01] == "0.01" and seen[1e-4] == "1e-4"
+    assert seen[1000.0] == "1000"
+    assert all(len(label) <= 5 for label in seen.values()), seen
+
+
+FMT_TABLE = [
+    (0.0, "0"), (1.0, "1"), (0.5, "0.5"), (0.01, "0.01"), (0.001, "0.001"), (0.0002, "2e-4"),
+    (1000.0, "1000"), (1234.5, "1230"), (9999.7, "1e4"), (12345.0, "1.23e4"), (5e-6, "5e-6"),
+    (-2.5, "-2.5"), (150.0, "150"), (0.0012, "0.0012"), (9.996, "10"), (99.95, "100"),
+    (0.30000000000000004, "0.3"), (123.456, "123"), (-1234.0, "-1230"), (float("nan"), "—"),
+]
+
+
+@pytest.mark.parametrize("value, text", FMT_TABLE)
+def test_fmt_transcription_follows_the_rule(value, text):
+    assert fmt(value) == text
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run static/format.js")
+def test_fmt_transcription_matches_static_format_js():
+    # The page's own formatter on the same table and on every colour-bar tick value.
+    values = [v for v, _ in FMT_TABLE if np.isfinite(v)]
+    for key in landscapes.names():
+        land = landscapes.get(key)
+        scale = rendering.color_scale(land.color_scale, rendering.sample(land, 240).z)
+        values += [t["value"] for t in rendering.colorbar_ticks(scale)]
+    script = (f"import {{ fmt }} from {json.dumps((ROOT / 'static' / 'format.js').as_uri())};"
+              f"console.log(JSON.stringify({json.dumps(values)}.map((v) => fmt(v))));")
+    out = subprocess.run(["node", "--input-type=module", "-e", script], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == [fmt(v) for v in values]

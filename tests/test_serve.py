@@ -220,3 +220,170 @@ def test_cli_port_zero_prints_the_real_url(site):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+# ----------------------------------------------------------------------------- hardening
+
+INLINE = "\n    window.boot = 1;\n  "
+
+
+def _inline_hash(body: str) -> str:
+    import base64
+    import hashlib
+
+    return "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+
+
+def _answer(srv, raw: bytes) -> bytes:
+    """The raw answer to raw request bytes (b"" if the server closed without one)."""
+    import socket
+
+    with socket.create_connection(srv.server_address[:2], timeout=10) as sock:
+        sock.sendall(raw)
+        chunks = []
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except (ConnectionResetError, TimeoutError):
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+            if b"\r\n\r\n" in b"".join(chunks) and b"Content-Length" not in b"".join(chunks):
+                break
+            head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+            length = re.search(rb"Content-Length: (\d+)", head)
+            if length and len(body) >= int(length.group(1)):
+                break
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/static/" + "a" * 256 + ".js", 414),
+    ("/" + "a" * 300, 414),
+    ("/pyodide/" + "%C3%A9" * 200, 414),  # 400 bytes once decoded
+    ("/static/" + "a" * 255, 404),  # as long as a file name may be: simply not there
+    ("/static/" + "/".join(["d"] * 3000), 404),  # deep, each segment short
+    ("/static/%ff%fe.js", 404),  # not UTF-8
+    ("/static/%zz", 404),  # a malformed escape
+])
+def test_malformed_paths_get_an_answer_not_a_traceback(server, path, status, capfd):
+    got, headers, _ = request(server, path)
+    assert got == status
+    assert headers["Content-Security-Policy"] and headers["X-Frame-Options"] == "DENY"
+    assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("raw, status", [
+    (b"GARBAGE\r\n\r\n", 400),
+    (b"GET /index.html HTTP/9.9\r\n\r\n", 505),
+    (b"GET " + b"/a" * 40_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),  # request line over 64 KB
+    (b"POST /index.html HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 501),
+    (b"GET * HTTP/1.1\r\nHost: x\r\n\r\n", 404),
+    (b"GET http://evil.example/static/main.js HTTP/1.1\r\nHost: x\r\n\r\n", 200),  # absolute form: our own file
+])
+def test_malformed_requests_get_an_http_answer(server, raw, status, capfd):
+    answer = _answer(server, raw)
+    assert answer.startswith(b"HTTP/1."), answer[:200]
+    assert int(answer.split()[1]) == status, answer[:200]
+    assert b"Server: playground\r\n" in answer
+    assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("path", ["/", "/index.html", "/static/main.js", "/static/css/style.css",
+                                  "/pyodide/pyodide.asm.wasm", "/wheels/index.json", "/nope", "/static/"])
+def test_security_headers_on_every_response(server, path):
+    _, headers, _ = request(server, path)
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Server"] == "playground", "no Python or library versions"
+    assert len(headers.get_all("Server")) == 1
+    csp = dict(d.strip().split(" ", 1) for d in headers["Content-Security-Policy"].split(";"))
+    assert csp["default-src"] == "'self'"
+    assert csp["worker-src"] == "'self' blob:"
+    assert csp["connect-src"] == "'self' https://cdn.jsdelivr.net"
+    assert csp["style-src"] == "'self'"
+    assert csp["img-src"] == "'self' data:"
+    assert csp["frame-ancestors"] == "'none'"
+    assert csp["base-uri"] == "'none'"
+    assert csp["object-src"] == "'none'"
+    script = csp["script-src"].split()
+    assert script[:2] == ["'self'", "'wasm-unsafe-eval'"]
+    assert "'unsafe-inline'" not in script and "'unsafe-eval'" not in script
+
+
+def test_csp_allows_the_inline_script_by_its_hash_computed_at_serve_time(server, site):
+    repo = site[0]
+    (repo / "index.html").write_text(f"<!doctype html><script>{INLINE}</script><script src=static/main.js></script>")
+    _, headers, _ = request(server, "/")
+    script = headers["Content-Security-Policy"].split("script-src ")[1].split(";")[0].split()
+    assert script == ["'self'", "'wasm-unsafe-eval'", _inline_hash(INLINE)]
+    # Edited page, new hash: no restart needed.
+    (repo / "index.html").write_text("<!doctype html><script>let changed = 1;</script>")
+    _, headers, _ = request(server, "/index.html")
+    assert _inline_hash("let changed = 1;") in headers["Content-Security-Policy"]
+    assert _inline_hash(INLINE) not in headers["Content-Security-Policy"]
+
+
+def test_real_index_html_hash_matches_its_boot_script():
+    html = (TOOLS.parent / "index.html").read_text()
+    hashes = serve.inline_script_hashes(html)
+    bodies = re.findall(r"<script>(.*?)</script>", html, re.S)
+    assert len(bodies) == 1 and hashes == [_inline_hash(bodies[0])]
+
+
+def test_only_scripts_may_import_blob_urls(server):
+    """A worker (a script response) may import blob: URLs, which worker.js makes only from
+    SRI-checked CDN bytes; a page may not."""
+    page_csp = request(server, "/")[1]["Content-Security-Policy"]
+    script_csp = request(server, "/static/main.js")[1]["Content-Security-Policy"]
+    assert "blob:" not in page_csp.split("script-src")[1].split(";")[0]
+    assert "blob:" in script_csp.split("script-src")[1].split(";")[0]
+
+
+def test_headers_do_not_leak_across_keep_alive_requests(server):
+    conn = http.client.HTTPConnection(*server.server_address[:2], timeout=10)
+    try:
+        answers = []
+
+        def script_src(csp):
+            return csp.split("script-src")[1].split(";")[0]
+
+        for path in ["/static/main.js", "/" + "x" * 400, "/index.html", "/nope"]:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            answers.append((response.status, script_src(response.headers["Content-Security-Policy"])))
+    finally:
+        conn.close()
+    assert [status for status, _ in answers] == [200, 414, 200, 404]
+    assert "blob:" in answers[0][1] and "blob:" not in answers[1][1] + answers[2][1] + answers[3][1]
+
+
+# ----------------------------------------------------------------------------- CDN integrity
+
+CDN_FILES = ["pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"]
+
+
+def test_cdn_integrity_hashes_are_the_official_files():
+    """static/config.js's CDN_RUNTIME_INTEGRITY, recomputed from the npm package
+    pyodide@0.27.7 in the local cache (the tarball tools/runtime.py verified)."""
+    import base64
+    import hashlib
+    import tarfile
+
+    from tools import runtime
+
+    tarball = runtime.default_downloads() / f"pyodide-{runtime.PYODIDE_VERSION}.tgz"
+    assert tarball.is_file(), f"{tarball} is missing: run ./dev test, which downloads and verifies it"
+    assert runtime.npm_integrity(tarball) == runtime.PYODIDE_NPM_INTEGRITY
+    config = (TOOLS.parent / "static" / "config.js").read_text()
+    block = re.search(r"CDN_RUNTIME_INTEGRITY = \{(.*?)\};", config, re.S).group(1)
+    recorded = dict(re.findall(r'"([^"]+)": "(sha384-[A-Za-z0-9+/=]+)"', block))
+    assert sorted(recorded) == sorted(CDN_FILES)
+    assert f'PYODIDE_VERSION = "{runtime.PYODIDE_VERSION}"' in config
+    with tarfile.open(tarball) as tar:
+        for name in CDN_FILES:
+            data = tar.extractfile(runtime.NPM_TARBALL_PREFIX + name).read()
+            assert recorded[name] == "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode(), name

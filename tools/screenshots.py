@@ -3,6 +3,7 @@
     docs/screenshot-ravine.png       the Ravine lesson at its defaults: SGD ricochets, Adam glides
     docs/screenshot-basins.png       Himmelblau with a dropped grid: kept paths and the basin map
     docs/screenshot-wells.png        Four wells with the escape methods and the outcome table
+    docs/layout-<screen>.png         the default page on a phone, a tablet, a projector, a laptop, a desktop
 
 Needs what ``./dev serve`` sets up (the local runtime and build/wheels/); run it with
 the project's virtualenv, e.g.::
@@ -37,6 +38,7 @@ def run_until_step(page, step: int) -> None:
     """Lets Play run until the balls have taken `step` steps, then pauses."""
     page.wait_for_function(f"window.__playground.snapshot().step >= {step}", timeout=120_000)
     page.click("#play")
+    page.evaluate("scrollTo(0, 0)")
     page.evaluate("window.__playground.idle()")
     page.wait_for_timeout(300)  # the legend refreshes at ~10 Hz
 
@@ -56,6 +58,7 @@ def basins(context, url: str, out: Path) -> None:
     page.click("#drop-grid")
     page.wait_for_function("window.__playground.particles()?.count > 0")
     page.wait_for_function("window.__playground.particles().moving === 0", timeout=60_000)
+    page.evaluate("scrollTo(0, 0)")  # the page scrolls; the click may have moved it
     page.wait_for_timeout(300)
     page.screenshot(path=str(out / "screenshot-basins.png"))
     page.close()
@@ -68,6 +71,21 @@ def wells(context, url: str, out: Path) -> None:
     page.close()
 
 
+LAYOUTS = {"phone": (390, 844), "tablet": (768, 1024), "projector": (1024, 768),
+           "laptop": (1280, 720), "desktop": (1920, 1080)}
+
+
+def layouts(chromium, url: str, out: Path, scale: float) -> None:
+    for name, (width, height) in LAYOUTS.items():
+        touch = width < 800
+        context = chromium.new_context(viewport={"width": width, "height": height}, device_scale_factor=scale,
+                                       has_touch=touch, is_mobile=width < 500, bypass_csp=True)
+        page = open_page(context, url, "landscape=ravine")
+        page.wait_for_function("window.__playground.snapshot().step >= 120", timeout=120_000)
+        page.screenshot(path=str(out / f"layout-{name}.png"), full_page=name in ("phone", "tablet"))
+        context.close()
+
+
 def plot_point(page, x: float, y: float) -> tuple[float, float]:
     px, py = page.evaluate("([x, y]) => window.__playground.toPixel(x, y)", [x, y])
     box = page.locator("#layer-top").bounding_box()
@@ -78,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=browser.REPO / "docs")
     parser.add_argument("--scale", type=float, default=1.0, help="device pixel ratio (2 for HiDPI)")
+    parser.add_argument("--only-main", action="store_true", help="skip the five layout screenshots")
     args = parser.parse_args(argv)
     missing = browser.missing_build(browser.runtime_dir(), browser.wheels_dir())
     if missing:
@@ -91,15 +110,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with sync_playwright() as playwright:
             chromium = browser.launch_chromium(playwright)
-            context = chromium.new_context(viewport=VIEWPORT, device_scale_factor=args.scale)
+            context = chromium.new_context(viewport=VIEWPORT, device_scale_factor=args.scale, bypass_csp=True)
             ravine(context, url, args.out)
             basins(context, url, args.out)
             wells(context, url, args.out)
+            context.close()
+            if not args.only_main:
+                layouts(chromium, url, args.out, args.scale)
             chromium.close()
     finally:
         server.shutdown()
         server.server_close()
-    for name in ("screenshot-ravine.png", "screenshot-basins.png", "screenshot-wells.png"):
+    names = ["screenshot-ravine.png", "screenshot-basins.png", "screenshot-wells.png"]
+    if not args.only_main:
+        names += [f"layout-{name}.png" for name in LAYOUTS]
+    for name in names:
         print(f"wrote {args.out / name}")
     return 0
 

@@ -13,7 +13,15 @@ URL layout::
     /wheels/...      -> <repo>/build/wheels/...
 
 Anything else is 404, directories are never listed, and any path containing a
-``..`` segment (also percent-encoded) is refused.
+``..`` segment (also percent-encoded) is refused. Every malformed request gets an HTTP
+answer, never a traceback: a path segment longer than a file name can be is 414, a bad
+request line 400, anything the file system refuses 404.
+
+Every response carries the security headers of ``security_headers()``: a
+Content-Security-Policy that allows only what the page uses (an HTML page's inline
+scripts by their sha256, computed from the file as it is served, never
+'unsafe-inline'), ``X-Frame-Options: DENY``, ``Referrer-Policy: no-referrer``,
+``X-Content-Type-Options: nosniff``, and a ``Server`` header without versions.
 
 With ``--rebuild-wheel`` a request for ``/wheels/index.json`` first rebuilds our
 wheel if the sources changed (tools/build_wheel.py keeps a fingerprint, so an
@@ -28,9 +36,12 @@ Standard library only. CLI::
 from __future__ import annotations
 
 import argparse
+import base64
 import functools
+import hashlib
 import http.server
 import posixpath
+import re
 import sys
 import threading
 import urllib.parse
@@ -59,6 +70,53 @@ MIME_TYPES = {
     ".zip": "application/zip",
     ".tar": "application/x-tar",
 }
+SERVER_NAME = "playground"  # the Server header: no Python or library versions
+MAX_SEGMENT_BYTES = 255  # NAME_MAX: no file name is longer, so no such path can exist
+CDN = "https://cdn.jsdelivr.net"  # static/config.js CDN_RUNTIME_URL: the runtime's fallback
+_INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script\s*>", re.S | re.I)
+
+
+def inline_script_hashes(html: str) -> list[str]:
+    """CSP source expressions ('sha256-…') of an HTML page's inline scripts."""
+    return [
+        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii") + "'"
+        for body in _INLINE_SCRIPT.findall(html)
+    ]
+
+
+def content_security_policy(script_hashes: list[str] = (), worker: bool = False) -> str:
+    """The policy for one response.
+
+    An HTML page may run only files from this server and its own inline scripts (by
+    hash). A script response is a worker's policy when a worker loads it: it may also
+    import ``blob:`` URLs, which static/worker.js creates only from runtime files whose
+    SHA-384 it has checked (the CDN fallback; a dynamic import cannot carry integrity).
+    """
+    script_src = ["'self'", "'wasm-unsafe-eval'", *script_hashes, *(["blob:"] if worker else [])]
+    return "; ".join([
+        "default-src 'self'",
+        "script-src " + " ".join(script_src),
+        "worker-src 'self' blob:",
+        f"connect-src 'self' {CDN}",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ])
+
+
+def security_headers(csp: str) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": csp,
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+    }
+
+
+class RequestTooLong(Exception):
+    """A path segment longer than any file name: answered with 414."""
 
 
 class Routes:
@@ -85,6 +143,8 @@ class Routes:
         segments = path.split("/")
         if ".." in segments or "." in segments:
             return None
+        if any(len(segment.encode("utf-8", "surrogateescape")) > MAX_SEGMENT_BYTES for segment in segments):
+            raise RequestTooLong(path)
         if path in ("/", "/index.html"):
             return (self.index, NO_CACHE) if self.index.is_file() else None
         for prefix, (root, cache) in self.mounts.items():
@@ -98,12 +158,12 @@ def _inside(root: Path, relative: str, cache: str) -> tuple[Path, str] | None:
     """The regular file ``root/relative`` if it exists and (after symlinks) stays in root."""
     if relative in ("", ".") or relative.startswith("/"):
         return None
-    candidate = (root / relative).resolve()
     try:
+        candidate = (root / relative).resolve()
         candidate.relative_to(root.resolve())
-    except ValueError:
+        return (candidate, cache) if candidate.is_file() else None
+    except (ValueError, OSError):  # outside root; or a name the file system refuses
         return None
-    return (candidate, cache) if candidate.is_file() else None
 
 
 class PlaygroundHandler(http.server.SimpleHTTPRequestHandler):
@@ -111,21 +171,48 @@ class PlaygroundHandler(http.server.SimpleHTTPRequestHandler):
 
     extensions_map = MIME_TYPES
     protocol_version = "HTTP/1.1"  # keep-alive: the page fetches a dozen files at boot
+    # The version assumed until the request line is parsed: with http.server's HTTP/0.9
+    # default, the 400 for a garbled request line (or the 505 for HTTP/9.9) would go out
+    # as a bare body without a status line or our headers.
+    default_request_version = "HTTP/1.0"
     routes: Routes
     verbose = False
+    server_version = SERVER_NAME
     _cache_control = NO_CACHE
+    _csp = content_security_policy()
+
+    def version_string(self) -> str:
+        return SERVER_NAME
 
     def send_head(self):
-        self._cache_control = NO_CACHE  # keep-alive reuses this handler for the next request
-        if urllib.parse.urlsplit(self.path).path == WHEELS_INDEX and not self.server.refresh_wheel():
-            self.send_error(500, "building our wheel failed; see the server's terminal")
+        # keep-alive reuses this handler for the next request: reset per-response state
+        self._cache_control, self._csp = NO_CACHE, content_security_policy()
+        try:
+            if urllib.parse.urlsplit(self.path).path == WHEELS_INDEX and not self.server.refresh_wheel():
+                self.send_error(500, "building our wheel failed; see the server's terminal")
+                return None
+            route = self.routes.resolve(self.path)
+        except RequestTooLong:
+            self.send_error(414, f"A path segment is longer than {MAX_SEGMENT_BYTES} bytes")
             return None
-        route = self.routes.resolve(self.path)
+        except ValueError:  # e.g. a malformed URL urlsplit refuses
+            self.send_error(400, "Malformed request path")
+            return None
         if route is None:
             self.send_error(404, "Not found")
             return None
         self._route_file, self._cache_control = route
-        return super().send_head()
+        suffix = self._route_file.suffix.lower()
+        if suffix == ".html":
+            self._csp = content_security_policy(self.server.script_hashes(self._route_file))
+        elif suffix in (".js", ".mjs"):
+            self._csp = content_security_policy(worker=True)
+        try:
+            return super().send_head()
+        except OSError:  # vanished or unreadable between resolve() and open()
+            self._cache_control, self._csp = NO_CACHE, content_security_policy()
+            self.send_error(404, "Not found")
+            return None
 
     def translate_path(self, path: str) -> str:
         # Only called by send_head() after resolve() succeeded.
@@ -135,9 +222,15 @@ class PlaygroundHandler(http.server.SimpleHTTPRequestHandler):
         self.send_error(404, "Not found")
         return None
 
+    def send_error(self, code, message=None, explain=None) -> None:
+        self._cache_control = NO_CACHE  # also before send_head ran (400, 414, 501)
+        self._csp = content_security_policy()
+        super().send_error(code, message, explain)
+
     def end_headers(self) -> None:
         self.send_header("Cache-Control", self._cache_control)
-        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in security_headers(self._csp).items():
+            self.send_header(name, value)
         super().end_headers()
 
     def log_request(self, code="-", size="-") -> None:
@@ -157,6 +250,18 @@ class PlaygroundServer(http.server.ThreadingHTTPServer):
     allow_reuse_address = True
     before_wheels_index: Callable[[], object] | None = None
     _wheel_lock = threading.Lock()
+    _hash_cache: dict = {}
+
+    def script_hashes(self, html_file: Path) -> list[str]:
+        """The inline-script hashes of an HTML file, recomputed whenever it changes."""
+        try:
+            stat = html_file.stat()
+            key = (str(html_file), stat.st_mtime_ns, stat.st_size)
+            if key not in self._hash_cache:
+                self._hash_cache[key] = inline_script_hashes(html_file.read_text("utf-8", "replace"))
+            return self._hash_cache[key]
+        except OSError:
+            return []
 
     def refresh_wheel(self) -> bool:
         """Run the rebuild hook (one at a time); False if it failed."""
@@ -192,6 +297,7 @@ def make_server(port: int, repo_root: Path, runtime_dir: Path, wheels_dir: Path,
     server = PlaygroundServer((HOST, port), handler)
     server.before_wheels_index = before_wheels_index
     server._wheel_lock = threading.Lock()
+    server._hash_cache = {}
     return server
 
 

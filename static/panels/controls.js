@@ -45,9 +45,25 @@ export function createControls(catalog, store, handlers) {
 
   el.form.addEventListener("submit", (e) => e.preventDefault());
   el.landscape.addEventListener("change", () => handlers.landscape(el.landscape.value));
+  // The learning rate the slider shows (its position is quantised to 0.01 in log10, so
+  // it cannot be read back exactly).
+  let shownLr = null;
   el.lr.addEventListener("input", () => {
     const lr = roundLr(10 ** Number(el.lr.value));
+    shownLr = lr;
     el.lrValue.value = fmt(lr);
+    handlers.lr(lr);
+  });
+  // Arrow keys step the learning rate through 1, 2, 5 × 10ⁿ (12 presses end to end);
+  // with Shift they keep the slider's fine steps (×1.023).
+  el.lr.addEventListener("keydown", (e) => {
+    const up = { ArrowRight: 1, ArrowUp: 1, PageUp: 1, ArrowLeft: -1, ArrowDown: -1, PageDown: -1 }[e.key];
+    if (!up || e.shiftKey) return;
+    e.preventDefault();
+    const lr = nextRoundLr(shownLr, up); // not store.state.lr: edits may be in flight
+    el.lr.value = String(Math.log10(lr));
+    el.lrValue.value = fmt(lr);
+    shownLr = lr;
     handlers.lr(lr);
   });
   el.beta.addEventListener("input", () => {
@@ -77,7 +93,9 @@ export function createControls(catalog, store, handlers) {
   const inputs = [el.landscape, el.lr, el.beta, el.show, el.speed, el.particleSpeed, el.field, el.colormap,
     el.play, el.step, el.reset, el.dropGrid, el.clear];
 
-  store.subscribe((state) => sync(state));
+  store.subscribe((state, patch, meta) => {
+    if (!meta.pending) sync(state); // a slider being dragged is not pulled back to an older value
+  });
 
   return {
     setEnabled(enabled) {
@@ -99,6 +117,11 @@ export function createControls(catalog, store, handlers) {
     el.landscape.value = state.landscape;
     if (roundLr(10 ** Number(el.lr.value)) !== state.lr) el.lr.value = String(Math.log10(state.lr));
     el.lrValue.value = fmt(state.lr);
+    shownLr = state.lr;
+    el.lr.setAttribute("aria-valuetext", `learning rate ${fmt(state.lr)}`);
+    el.beta.setAttribute("aria-valuetext", `momentum beta ${fmt(state.beta)}`);
+    el.speed.setAttribute("aria-valuetext", `${state.speed} optimizer steps per frame`);
+    el.particleSpeed.setAttribute("aria-valuetext", `particle speed ${fmt(state.particleSpeed)} times`);
     if (Number(el.beta.value) !== state.beta) el.beta.value = String(state.beta);
     el.betaValue.value = fmt(state.beta);
     el.show.value = state.show;
@@ -112,6 +135,18 @@ export function createControls(catalog, store, handlers) {
     el.play.textContent = state.playing ? "Pause" : "Play";
     el.play.setAttribute("aria-pressed", String(state.playing));
   }
+}
+
+// The next value of the 1-2-5 sequence above (up = 1) or below (up = -1) `lr`, within LIMITS.
+export function nextRoundLr(lr, up) {
+  const { min, max } = LIMITS.lr;
+  const values = [];
+  for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) {
+    for (const m of [1, 2, 5]) values.push(Number((m * 10 ** e).toPrecision(3)));
+  }
+  const inside = values.filter((v) => v >= min && v <= max);
+  const next = up > 0 ? inside.find((v) => v > lr * (1 + 1e-9)) : inside.reverse().find((v) => v < lr * (1 - 1e-9));
+  return next ?? (up > 0 ? max : min);
 }
 
 function fillSelect(select, entries) {

@@ -1,11 +1,12 @@
-// The legend and outcome table: one row per optimizer with its colour, loss, best loss,
+// The legend and outcome table: one row per optimizer with its swatch (colour, dash
+// pattern and ball shape, as on the plot), loss, best loss,
 // where it is, which known minimum's basin it is in (like seed 001's table) and its
 // status; the step count, shared by all, is in the caption.
 // update() runs at ~10 Hz; only cells whose text changed are touched. Hovering or
 // focusing a row tells the store, and the notes panel shows that optimizer's rule.
 
 import { fmt, fmtCount } from "../format.js";
-import { colorOf } from "../plot/style.js";
+import { swatchSvg } from "../plot/style.js";
 
 const FIELDS = ["loss", "best", "where", "basin", "status"];
 
@@ -20,10 +21,10 @@ export function createLegend(table, catalog, store) {
     row.dataset.key = key;
     row.tabIndex = 0;
     const swatch = document.createElement("td");
-    const chip = document.createElement("span");
-    chip.className = "swatch";
-    chip.style.background = colorOf(key);
-    swatch.append(chip);
+    // The optimizer as the plot draws it: a sample of its trail (colour, dash) ending in
+    // its ball's shape.
+    swatch.className = "swatch-cell";
+    swatch.append(swatchSvg(key));
     const name = document.createElement("th");
     name.scope = "row";
     name.textContent = label;

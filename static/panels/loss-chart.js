@@ -1,5 +1,5 @@
 // The loss chart: loss against step, one line per visible optimizer in its colour, drawn
-// by uPlot (static/vendor/uplot/, pinned and hash-checked: tools/vendor_uplot.py).
+// by uPlot (static/vendor/uplot/, pinned and hash-checked: tools/vendor.py uplot).
 //
 //   const chart = createLossChart(section, { optimizers: [{ key, label, color }, ...] });
 //   chart.update(history, visibleKeys);  // ~10 Hz from the animation loop; cheap when unchanged
@@ -26,6 +26,7 @@
 
 import uPlot from "../vendor/uplot/uPlot.esm.js";
 import { MISSING, fmt, fmtCount } from "../format.js";
+import { dashOf, swatchSvg } from "../plot/style.js";
 
 const STYLESHEETS = [
   new URL("../vendor/uplot/uPlot.min.css", import.meta.url).href,
@@ -114,6 +115,9 @@ export function createLossChart(container, { optimizers, height = DEFAULT_HEIGHT
             label: s.label,
             stroke: s.color,
             width: 1.5,
+            // The optimizer's dash pattern, as on its trail (uPlot draws in device pixels).
+            dash: dashOf(s.key).map((d) => d * devicePixelRatio),
+            cap: "round",
             pxAlign: 0, // no snapping to whole pixels: slow descents stay smooth, not stairs
             show: shown[i],
             spanGaps: false,
@@ -128,6 +132,7 @@ export function createLossChart(container, { optimizers, height = DEFAULT_HEIGHT
       emptyData(),
       plot,
     );
+    u.over.setAttribute("role", "img");
     u.over.setAttribute("aria-label", "Loss over time: hover to read each optimizer's loss at a step");
   }
 
@@ -318,9 +323,12 @@ function createReadout(series) {
     const item = document.createElement("span");
     item.className = "lc-item";
     item.dataset.key = key;
-    const swatch = document.createElement("i");
-    swatch.className = "lc-swatch";
-    swatch.style.background = color;
+    // A sample of the line as the chart draws it: colour and dash pattern.
+    const swatch = swatchSvg(key, { width: 22, height: 8, marker: false, lineWidth: 1.6, color });
+    swatch.classList.add("lc-swatch");
+    swatch.style.width = "22px";
+    swatch.style.height = "8px";
+    swatch.style.borderRadius = "0";
     const name = document.createElement("span");
     name.className = "lc-name";
     name.textContent = label;

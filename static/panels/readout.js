@@ -30,6 +30,10 @@ export function createReadout(el, python) {
   el.textContent = IDLE_TEXT;
   return {
     probe,
+    // While the map has the keyboard focus the readout is announced (politely).
+    setLive(on) {
+      el.setAttribute("aria-live", on ? "polite" : "off");
+    },
     particle(p, i) {
       next = null;
       const s = `(${fmt(p.start[2 * i])}, ${fmt(p.start[2 * i + 1])})`;

@@ -1,13 +1,15 @@
-// The optimizers' balls. A ball outside the view (it diverged, or it wandered off) is
-// not lost: an arrowhead in its colour sits on the plot's edge where it left, pointing
-// the way it went, labelled with what happened and when.
+// The optimizers' balls, each in its colour and its own shape (circle, square, diamond…:
+// OPTIMIZER_SHAPES in config.js), outlined dark then light so it reads on any colour map.
+// A ball outside the view (it diverged, or it wandered off) is not lost: an arrowhead in
+// its colour sits on the plot's edge where it left, pointing the way it went, labelled
+// with what happened and when.
 
 import { fmtCount } from "../format.js";
-import { colorOf } from "./style.js";
+import { HALO, colorOf, shapeOf, shapePath } from "./style.js";
 
 const BALL_RADIUS = 6;
 const FONT = "600 11px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
-const DARK = "rgba(8, 10, 18, 0.95)";
+const DARK = HALO;
 
 // Draws the visible balls; returns the keys drawn (inside the view or on its edge).
 export function drawBalls(c, view, runs, visible, labels) {
@@ -21,7 +23,7 @@ export function drawBalls(c, view, runs, visible, labels) {
     if (!visible.has(key)) continue;
     drawn.unshift(key);
     const [px, py] = view.toPixel(runs.positions[2 * i], runs.positions[2 * i + 1]);
-    if (view.insidePlot(px, py)) drawBall(c, px, py, colorOf(key), runs.status[i]);
+    if (view.insidePlot(px, py)) drawBall(c, px, py, colorOf(key), shapeOf(key), runs.status[i]);
     else edge.push({ key, px, py, i });
   }
   for (const e of edge) {
@@ -33,19 +35,19 @@ export function drawBalls(c, view, runs, visible, labels) {
   return drawn;
 }
 
-function drawBall(c, px, py, color, status) {
+function drawBall(c, px, py, color, shape, status) {
+  // A light ring, a dark ring, then the colour: strokes of one outline, widest first.
   c.beginPath();
-  c.arc(px, py, BALL_RADIUS, 0, 2 * Math.PI);
-  c.fillStyle = color;
-  c.fill();
-  c.lineWidth = 2;
-  c.strokeStyle = DARK;
-  c.stroke();
-  c.beginPath();
-  c.arc(px, py, BALL_RADIUS + 1.6, 0, 2 * Math.PI);
-  c.lineWidth = 1;
+  shapePath(c, shape, px, py, BALL_RADIUS);
+  c.lineJoin = "round";
+  c.lineWidth = 4.4;
   c.strokeStyle = "rgba(255, 255, 255, 0.75)";
   c.stroke();
+  c.lineWidth = 2.4;
+  c.strokeStyle = DARK;
+  c.stroke();
+  c.fillStyle = color;
+  c.fill();
   if (status === "diverged") {
     // It stopped at its last finite position, inside the view.
     const r = BALL_RADIUS + 5;

@@ -113,11 +113,12 @@ export function createBaseLayer(canvas, view) {
     c.textAlign = "left";
     c.textBaseline = "middle";
     c.beginPath();
-    for (const { pos, label } of picture.colorbar.ticks) {
+    // Round losses (rendering.colorbar_ticks), written as the legend writes numbers.
+    for (const { pos, value } of picture.colorbar.ticks) {
       const y = Math.round(bar.y + (1 - pos) * bar.h) + 0.5;
       c.moveTo(bar.x + bar.w + 1, y);
       c.lineTo(bar.x + bar.w + 5, y);
-      c.fillText(label, bar.x + bar.w + 8, y);
+      c.fillText(fmt(value), bar.x + bar.w + 8, y);
     }
     c.stroke();
     c.textBaseline = "bottom";

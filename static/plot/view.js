@@ -3,6 +3,10 @@
 
 export const MARGIN = { left: 54, right: 96, top: 30, bottom: 46 };
 export const BAR = { gap: 14, width: 13 };
+// On a phone-sized plot the frame is tighter, so the map keeps most of the width.
+const COMPACT_BELOW = 520;
+const COMPACT_MARGIN = { left: 44, right: 70, top: 26, bottom: 42 };
+const COMPACT_BAR = { gap: 8, width: 10 };
 
 export function createView(container) {
   const view = {
@@ -14,9 +18,12 @@ export function createView(container) {
       const width = Math.max(200, Math.floor(box.width));
       const height = Math.max(200, Math.floor(box.height));
       const [xmin, xmax, ymin, ymax] = extent;
+      const compact = width < COMPACT_BELOW;
+      const m = compact ? COMPACT_MARGIN : MARGIN;
+      const bar = compact ? COMPACT_BAR : BAR;
       const aspect = (xmax - xmin) / (ymax - ymin);
-      const availW = width - MARGIN.left - MARGIN.right;
-      const availH = height - MARGIN.top - MARGIN.bottom;
+      const availW = width - m.left - m.right;
+      const availH = height - m.top - m.bottom;
       let w = availW;
       let h = w / aspect;
       if (h > availH) {
@@ -25,8 +32,8 @@ export function createView(container) {
       }
       w = Math.floor(w);
       h = Math.floor(h);
-      const x = Math.round(MARGIN.left + (availW - w) / 2);
-      const y = Math.round(MARGIN.top + (availH - h) / 2);
+      const x = Math.round(m.left + (availW - w) / 2);
+      const y = Math.round(m.top + (availH - h) / 2);
       // Data -> CSS pixels: px = ox + sx·x, py = oy + sy·y (sy < 0: y grows upwards).
       const sx = w / (xmax - xmin);
       const sy = -h / (ymax - ymin);
@@ -36,7 +43,8 @@ export function createView(container) {
         dpr: window.devicePixelRatio || 1,
         extent,
         plot: { x, y, w, h },
-        bar: { x: x + w + BAR.gap, y, w: BAR.width, h },
+        compact,
+        bar: { x: x + w + bar.gap, y, w: bar.width, h },
         tf: { sx, ox: x - sx * xmin, sy, oy: y - sy * ymax },
       };
     },

@@ -50,7 +50,10 @@ def browser():
 def browser_context(browser):
     """Shared by the tests, so the 10 MB runtime is fetched and compiled once; every
     test still gets its own page, hence its own worker and Python session."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    # bypass_csp: Playwright's wait_for_function evaluates its predicate with `new Function`,
+    # which tools/serve.py's Content-Security-Policy forbids; test_boot_failures.py checks
+    # the page under that policy in a context of its own.
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
     yield context
     context.close()
 

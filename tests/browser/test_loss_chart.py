@@ -64,7 +64,7 @@ def demo_url():
 
 @pytest.fixture
 def open_demo(browser, demo_url):
-    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    context = browser.new_context(viewport={"width": 1000, "height": 700}, bypass_csp=True)  # for wait_for_function
     errors: list[str] = []
 
     def open_(query: str = ""):

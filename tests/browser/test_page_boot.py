@@ -47,7 +47,7 @@ def test_controls_stay_disabled_until_ready(open_playground):
 
 
 def test_missing_wheel_index_is_reported_with_what_to_do(browser, playground_url):
-    context = browser.new_context()
+    context = browser.new_context(bypass_csp=True)  # for wait_for_function's `new Function`
     try:
         context.route("**/wheels/index.json", lambda route: route.fulfill(status=404, body="Not found"))
         page = context.new_page()
@@ -66,7 +66,7 @@ def test_missing_wheel_index_is_reported_with_what_to_do(browser, playground_url
 
 def test_unreachable_runtime_is_reported_not_left_spinning(browser, playground_url):
     # No local copy (as on a static host without ./dev serve) and no CDN (offline).
-    context = browser.new_context()
+    context = browser.new_context(bypass_csp=True)  # for wait_for_function's `new Function`
     try:
         context.route("**/pyodide/**", lambda route: route.fulfill(status=404, body="Not found"))
         context.route("https://cdn.jsdelivr.net/**", lambda route: route.abort("internetdisconnected"))

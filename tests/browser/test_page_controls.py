@@ -35,11 +35,16 @@ def test_learning_rate_change_restarts_the_run(open_playground):
     pg.idle()
     pg.step(4)
     assert pg.snapshot()["step"] == 4
-    pg.press("#lr", "ArrowRight")  # one notch up the log scale: 10^-1.99
-    assert pg.state()["lr"] == 0.0102
-    assert pg.text("#lr-value") == "0.0102"
+    pg.press("#lr", "ArrowRight")  # one notch up the 1-2-5 sequence
+    assert pg.state()["lr"] == 0.02
+    assert pg.text("#lr-value") == "0.02"
     assert pg.snapshot()["step"] == 0, "changing lr should restart every ball"
-    assert "lr=0.0102" in pg.page.url
+    assert "lr=0.02" in pg.page.url
+    assert pg.page.get_attribute("#lr", "aria-valuetext") == "learning rate 0.02"
+    pg.press("#lr", "Shift+ArrowLeft", times=2)  # fine steps of 0.01 on the log scale (×1.023)
+    assert 0.019 < pg.state()["lr"] < 0.02, pg.state()["lr"]
+    pg.press("#lr", "ArrowLeft", times=3)  # 0.01, 0.005, 0.002
+    assert pg.state()["lr"] == 0.002
 
 
 def test_beta_zero_makes_momentum_and_nesterov_plain_sgd(playground):
