@@ -4,8 +4,7 @@
 // themselves are drawn into the top layer by drawParticles(): a moving particle is a
 // bright outlined dot, one at rest a small blue diamond (minima keep their ★ and ○).
 
-const PATH_COLOR = "rgba(240, 245, 255, 0.55)";
-const PATH_HALO = "rgba(6, 8, 14, 0.35)";
+const PATH_COLOR = "rgba(240, 245, 255, 0.6)";
 const LOG_LIMIT = 4_000_000; // floats kept for redraws (1M segments); later ones are drawn but not kept
 const MOVING_RADIUS = 3.6;
 const REST_RADIUS = 3.2;
@@ -31,15 +30,13 @@ export function createParticlesLayer(canvas, view) {
     log[logged++] = y1;
   }
 
-  function strokeSegments(begin) {
+  // One stroke per frame for every moving particle (a halo stroke too doubled the
+  // software rasterisation that dominates the frame with a thousand particles).
+  function strokeSegments() {
     c.lineCap = "butt"; // round caps cost a lot to rasterize in software
-    c.lineWidth = 2.6;
-    c.strokeStyle = PATH_HALO;
-    c.stroke();
     c.lineWidth = 1.1;
     c.strokeStyle = PATH_COLOR;
     c.stroke();
-    return begin;
   }
 
   function redrawAll() {
