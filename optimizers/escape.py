@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import validation as check
-from .rules import Optimizer
+from .rules import Optimizer, rows
 
 Array = np.ndarray
 
@@ -116,13 +116,15 @@ def restarts(*, lr: float = 0.2, n_restarts: int = 5, steps_per: int = 80, seed:
     the running descent (n_restarts once finished), so the page can break the trail
     whenever it changes. Defaults are 001's: lr 0.2, 5 restarts of 80 steps, seed 0.
     """
-    lr = check.positive("learning rate lr", lr)
+    lr = check.learning_rate(lr)
+    lr_ = rows(lr)
     n_restarts = _count("n_restarts", n_restarts)
     steps_per = _count("steps_per", steps_per)
     seed = _seed(seed)
 
     def init(params: Array) -> RestartsState:
         n = len(params)
+        check.per_particle(lr, params)
         return RestartsState(0, 0, np.array(params, dtype=float), np.array(params, dtype=float),
                              np.full(n, np.inf))
 
@@ -140,7 +142,7 @@ def restarts(*, lr: float = 0.2, n_restarts: int = 5, steps_per: int = 80, seed:
             grads = np.empty_like(start)
             grads[:, 0], grads[:, 1] = gx, gy
             params = start
-        new = params - lr * grads
+        new = params - lr_ * grads
         best, best_loss = state.best, state.best_loss
         if t % steps_per == 0:  # descent r ends here
             f = _loss(landscape, new)

@@ -4,6 +4,10 @@ Every optimizer is a pair of pure functions (after optax): ``init(params) -> sta
 ``update(params, grads, state) -> (params, state)``. ``params`` and ``grads`` are arrays of
 shape (n, 2); each row is one particle and rows never interact, so n runs are one run.
 ``state.step`` counts the updates taken (torch's ``state["step"]``).
+
+``lr`` is a number or a 1-D array of n numbers, one per particle (``rows(lr)`` makes it
+an (n, 1) column): particle i then runs exactly as it would alone at lr[i], every
+operation being element-wise.
 """
 
 from __future__ import annotations
@@ -21,14 +25,26 @@ class Optimizer(NamedTuple):
     """A configured optimizer: its registry key, validated hyperparameters and its rule.
 
     ``update_on(landscape, params, grads, state)``, when set, replaces ``update`` for
-    methods that need the landscape itself (f, the view window), not only its gradient:
-    simulated annealing and random restarts (see ``optimizers.escape``)."""
+    methods that need the landscape itself (f, the view window, the Hessian), not only its
+    gradient: simulated annealing and random restarts (see ``optimizers.escape``), Newton.
+
+    ``deterministic`` is consulted only with ``update_on``: True when that update is a
+    deterministic function of the position and the state (Newton), so a zero move means
+    the ball has come to rest, as for the gradient rules; False (the escape methods) when a
+    zero move may be a rejected random proposal."""
 
     key: str
     hyperparameters: dict
     init: Callable[[Array], NamedTuple]
     update: Callable[[Array, Array, NamedTuple], tuple[Array, NamedTuple]]
     update_on: Callable | None = None
+    deterministic: bool = False
+
+
+def rows(lr):
+    """``lr`` as it multiplies (n, 2) arrays: a float stays a float, a per-particle (n,)
+    array becomes an (n, 1) column."""
+    return lr[:, None] if isinstance(lr, np.ndarray) else lr
 
 
 # --------------------------------------------------------------------------- SGD family
@@ -49,7 +65,7 @@ def sgd(key: str = "sgd", *, lr: float = 1e-3, momentum: float = 0.0, dampening:
 
     Nesterov momentum requires μ > 0 and τ = 0 (as in torch).
     """
-    lr = check.positive("learning rate lr", lr)
+    lr = check.learning_rate(lr)
     momentum = check.unit_interval("momentum", momentum)
     dampening = check.unit_interval("dampening", dampening, closed=True)
     weight_decay = check.non_negative("weight_decay", weight_decay)
@@ -58,7 +74,10 @@ def sgd(key: str = "sgd", *, lr: float = 1e-3, momentum: float = 0.0, dampening:
         raise ValueError(f"Nesterov momentum requires a momentum > 0 and zero dampening "
                          f"(got momentum={momentum!r}, dampening={dampening!r})")
 
+    lr_ = rows(lr)
+
     def init(params: Array) -> SGDState:
+        check.per_particle(lr, params)
         return SGDState(step=0, momentum_buffer=None)
 
     def update(params: Array, grads: Array, state: SGDState):
@@ -67,7 +86,7 @@ def sgd(key: str = "sgd", *, lr: float = 1e-3, momentum: float = 0.0, dampening:
         if momentum != 0.0:
             buf = g.copy() if buf is None else momentum * buf + (1.0 - dampening) * g
             g = g + momentum * buf if nesterov else buf
-        return params - lr * g, SGDState(state.step + 1, buf)
+        return params - lr_ * g, SGDState(state.step + 1, buf)
 
     hp = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov)
     return Optimizer(key, hp, init, update)
@@ -104,14 +123,17 @@ def rmsprop(*, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8, weight_
         b ← μ·b + g / (s + ε);  θ ← θ − lr·b       if μ > 0
         θ ← θ − lr·g / (s + ε)                     otherwise
     """
-    lr = check.positive("learning rate lr", lr)
+    lr = check.learning_rate(lr)
     alpha = check.unit_interval("alpha", alpha)
     eps = check.positive("eps", eps)
     weight_decay = check.non_negative("weight_decay", weight_decay)
     momentum = check.unit_interval("momentum", momentum)
     centered = check.flag("centered", centered)
 
+    lr_ = rows(lr)
+
     def init(params: Array) -> RMSpropState:
+        check.per_particle(lr, params)
         zeros = np.zeros_like(params, dtype=float)
         return RMSpropState(0, zeros, zeros, zeros)
 
@@ -128,9 +150,9 @@ def rmsprop(*, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8, weight_
         buf = state.momentum_buffer
         if momentum > 0.0:
             buf = momentum * buf + g / denom
-            params = params - lr * buf
+            params = params - lr_ * buf
         else:
-            params = params - lr * (g / denom)
+            params = params - lr_ * (g / denom)
         return params, RMSpropState(state.step + 1, v, g_avg, buf)
 
     hp = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered)
@@ -147,13 +169,16 @@ class AdamState(NamedTuple):
 
 
 def _adam(key: str, lr, betas, eps, weight_decay, amsgrad, decoupled: bool) -> Optimizer:
-    lr = check.positive("learning rate lr", lr)
+    lr = check.learning_rate(lr)
     beta1, beta2 = check.betas(betas)
     eps = check.positive("eps", eps)
     weight_decay = check.non_negative("weight_decay", weight_decay)
     amsgrad = check.flag("amsgrad", amsgrad)
 
+    lr_ = rows(lr)
+
     def init(params: Array) -> AdamState:
+        check.per_particle(lr, params)
         zeros = np.zeros_like(params, dtype=float)
         return AdamState(0, zeros, zeros, zeros)
 
@@ -163,7 +188,7 @@ def _adam(key: str, lr, betas, eps, weight_decay, amsgrad, decoupled: bool) -> O
         t = state.step + 1
         g = grads
         if weight_decay and decoupled:
-            params = params * (1.0 - lr * weight_decay)
+            params = params * (1.0 - lr_ * weight_decay)
         elif weight_decay:
             g = g + weight_decay * params
         m = g - state.exp_avg
@@ -177,7 +202,7 @@ def _adam(key: str, lr, betas, eps, weight_decay, amsgrad, decoupled: bool) -> O
         denom /= (1.0 - beta2**t) ** 0.5
         denom += eps
         step = np.divide(m, denom)
-        step *= lr / (1.0 - beta1**t)
+        step *= lr_ / (1.0 - beta1**t)
         return np.subtract(params, step, out=step), AdamState(t, m, v, v_max)
 
     hp = dict(lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)

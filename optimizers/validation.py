@@ -109,3 +109,42 @@ def run_size(steps: int, particles: int) -> None:
     if (steps + 1) * particles > MAX_POSITION_UPDATES:
         raise ValueError(f"Invalid steps={steps} for {particles:,} particles: (steps + 1) × particles "
                          f"must be at most {MAX_POSITION_UPDATES:,} position updates per call")
+
+
+def learning_rate(value):
+    """The learning rate ``lr``: a finite number > 0 (returned as a float), or a 1-D array
+    of them, one per particle (returned as a read-only float64 copy; the sweep runs many
+    learning rates as one run). Anything else: ValueError naming ``learning rate lr``."""
+    if not isinstance(value, (np.ndarray, list, tuple)):
+        return positive("learning rate lr", value)
+    rule = "must be a finite number > 0 or a 1-D array of them, one per particle"
+    try:
+        arr = np.array(value, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"Invalid learning rate lr={show(value)}: {rule}") from None
+    kind = np.asarray(value).dtype.kind
+    if isinstance(value, (list, tuple)) and any(isinstance(v, (bool, np.bool_)) for v in value):
+        kind = "b"  # a True among numbers would be taken for 1.0
+    with np.errstate(invalid="ignore"):
+        bad = arr.ndim != 1 or len(arr) == 0 or kind not in "iuf" or not (np.isfinite(arr) & (arr > 0)).all()
+    if bad:
+        raise ValueError(f"Invalid learning rate lr={show(value)}: {rule}")
+    arr.flags.writeable = False
+    return arr
+
+
+def per_particle(lr, params) -> None:
+    """Refuse a per-particle ``lr`` array whose length is not the number of particles."""
+    if isinstance(lr, np.ndarray) and len(lr) != len(params):
+        raise ValueError(f"Invalid learning rate lr of length {len(lr)}: one per particle, "
+                         f"and this run has {len(params)}")
+
+
+def pair(name: str, value, rule: str) -> tuple:
+    """Two numbers as a tuple, list or 1-d array (unordered sets and dicts refused); the
+    caller checks each. ValueError naming ``name`` otherwise."""
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = value.tolist()
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise ValueError(f"Invalid {name}={show(value)}: {rule}")
+    return tuple(value)

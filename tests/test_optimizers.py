@@ -122,9 +122,10 @@ def test_defaults_are_torchs():
     assert optimizers.defaults("momentum")["momentum"] == 0.9 == optimizers.defaults("nesterov")["momentum"]
 
 
-def test_registry_lists_the_six_required_optimizers_then_the_escape_methods():
+def test_registry_lists_the_six_required_optimizers_then_the_escape_methods_then_more():
     assert optimizers.names() == ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw",
-                                  "annealing", "restarts"]
+                                  "annealing", "restarts", "adagrad", "adadelta", "adamax", "nadam",
+                                  "radam", "rprop", "newton", "lion"]
     for name in optimizers.names():
         assert optimizers.get(name).__doc__ and "θ" in optimizers.get(name).__doc__
 
@@ -216,7 +217,8 @@ def test_unknown_optimizer_lists_the_valid_ones():
     with pytest.raises(KeyError) as err:
         optimizers.trajectory("lbfgs", "bowl", (1, 1), 3)
     assert str(err.value) == ("Unknown optimizer 'lbfgs'; valid optimizers are: "
-                              "sgd, momentum, nesterov, rmsprop, adam, adamw, annealing, restarts")
+                              "sgd, momentum, nesterov, rmsprop, adam, adamw, annealing, restarts, "
+                              "adagrad, adadelta, adamax, nadam, radam, rprop, newton, lion")
 
 
 def test_unknown_landscape_by_key_lists_the_valid_ones():
