@@ -6,8 +6,34 @@ plus a list of numpy arrays; the JSON refers to array i as
 array. Arguments arrive as JSON text, are parsed as data and validated; nothing a page or
 a URL sends is ever executed as code.
 
-The session (landscape, learning rate, β, start, the six runs, the particles) is held by
-one ``Session`` object. It is plain Python and runs under CPython too (tests/test_app.py).
+The session (landscape, learning rate, β, start, gradient noise σ and its seed, the
+per-optimizer settings, one ball per registered optimizer, the particles) is held by one
+``Session`` object. It is plain Python and runs under CPython too (tests/test_app.py).
+Every registered optimizer runs as a ball, also the ones the page hides.
+
+**Gradient noise** (``reset``/``scene`` field ``noise``: σ in [0, ``run.MAX_NOISE``],
+gradient units; optional ``seed``, an integer ≥ 0, default 0): every gradient method
+sees ∇f + σ·ξ, ξ ~ N(0, I), each ball from its own generator seeded alike, so all balls
+see the same draws and ``optimizers.simulate(..., noise=σ, noise_seed=seed)`` reproduces
+a ball exactly (see ``optimizers.run``). Annealing uses no gradient.
+
+**Arrows** (``runs["arrows"]``, once per reply, not per step): at each ball −∇f(θ)
+(exact, without the noise), the last step θ_t − θ_{t−1} and the optimizer's velocity
+(``optimizers.velocity``; ``has_velocity`` says which balls have one), all in θ units,
+non-finite entries sent as 0.
+
+**Sweep** (command ``sweep``): ``optimizers.sweep`` of the given keys on the session's
+landscape, start, noise, seed, β and each key's settings (its own lr aside).
+
+**Per-optimizer settings** (``reset``/``scene`` field ``settings``: ``{key: {param:
+value}}``, a value being a number, true/false, or [a, b] for a pair) are checked field by
+field, not all-or-nothing: in registry order of the keys and each key's
+``optimizers.hyperparameter_specs`` order of its parameters (unknown ones last, sorted),
+each field is tried on top of the fields accepted before it, by creating that ball's
+optimizer; an accepted field is applied, a refused one is reported in ``problems`` as
+``{"key", "param", "value", "message"}`` with the optimizers' own message (an unknown key
+or parameter is a problem too). A key's ``lr`` is that ball's own learning rate; without
+one the ball takes the shared lr. At most ``MAX_SETTINGS_FIELDS`` fields per call.
 
 **One error type.** Every malformed call ends in a ``ValueError`` whose message names the
 command or the field and echoes the value (at most 80 characters), which the worker turns
@@ -32,6 +58,7 @@ import importlib.util
 import json
 import math
 import re
+import time
 from functools import lru_cache
 
 import numpy as np
@@ -43,8 +70,14 @@ from landscapes.errors import UnknownNameError, show
 from optimizers import flow, rules, run
 
 DEFAULTS = {"landscape": "ravine", "resolution": 240, "colormap": rendering.DEFAULT_COLORMAP,
-            "beta": 0.9, "speed": 4, "show": "gradient", "particle_speed": 1.0}
-GRADIENT_METHODS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
+            "beta": 0.9, "speed": 4, "show": "gradient", "particle_speed": 1.0,
+            "noise": 0.0, "sweep_steps": 500, "sweep_points": 64, "sweep_threshold": 1e-3}
+SWEEP_STEPS = (10, 5000)
+SWEEP_POINTS = (8, 128)
+MAX_SETTINGS_FIELDS = 200  # per-optimizer settings fields accepted in one call
+MAX_SETTING_INTEGER = 2**53 - 1  # largest integer setting (a seed, a count): exact as a JS number
+LIMITS = {"noise": [0.0, run.MAX_NOISE], "sweep_steps": list(SWEEP_STEPS), "sweep_points": list(SWEEP_POINTS),
+          "settings_fields": MAX_SETTINGS_FIELDS, "setting_integer": MAX_SETTING_INTEGER}
 MAX_STEPS_PER_CALL = 1000
 MAX_PARTICLES = 5000
 MAX_GRID = 70
@@ -62,43 +95,164 @@ def hyperparameters(key: str, lr: float, beta: float) -> tuple[str, dict]:
     return optimizers.page_hyperparameters(key, lr, beta)
 
 
-def _make_optimizer(key: str, lr: float, beta: float) -> rules.Optimizer:
+def ball_hyperparameters(key: str, lr: float, beta: float, overrides=None) -> tuple[str, dict]:
+    """The optimizer a ball runs: the page's (``hyperparameters``) with the key's own
+    settings on top (an ``lr`` there is the ball's own learning rate). Nesterov runs as SGD
+    only when its momentum, shared or its own, is 0 (torch refuses nesterov=True then)."""
     name, hp = hyperparameters(key, lr, beta)
+    if not overrides:
+        return name, hp
+    if name != key:  # Nesterov at β = 0: its own settings apply to Nesterov's hyperparameters
+        hp = {"lr": lr, "momentum": beta}
+    hp = {**hp, **overrides}
+    m = hp.get("momentum")
+    if key == "nesterov" and not isinstance(m, bool) and isinstance(m, (int, float)) and m == 0:
+        return "sgd", {k: v for k, v in hp.items() if k != "momentum"}
+    return key, hp
+
+
+def _make_optimizer(key: str, lr: float, beta: float, overrides=None) -> rules.Optimizer:
+    name, hp = ball_hyperparameters(key, lr, beta, overrides)
     opt = optimizers.create(name, **hp)
     return opt._replace(key=key)
+
+
+@lru_cache(maxsize=None)
+def _specs(key: str) -> dict:
+    """The key's hyperparameters by name (``optimizers.hyperparameter_specs``)."""
+    return {spec["name"]: spec for spec in optimizers.hyperparameter_specs(key)}
+
+
+def _echo(value):
+    """A refused value as the reply may carry it: itself when it is short, finite JSON,
+    else its ``show`` text (a NaN from the JSON text must not reach the page)."""
+    try:
+        text = json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return show(value)
+    return value if len(text) <= 80 else show(value)
+
+
+def _setting_value(key: str, param: str, kind: str, value):
+    """A JSON settings value as the optimizer takes it, checked for its kind first (a
+    number, true/false, or a pair [a, b]); the optimizer checks its range."""
+    if kind == "flag":
+        return _flag(param, value)
+    if kind == "pair":
+        if not (isinstance(value, list) and len(value) == 2):
+            raise ValueError(f"Invalid {param}={show(value)}: must be a pair [a, b] of numbers")
+        return tuple(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        what = "an integer" if kind == "integer" else "a finite number"
+        raise ValueError(f"Invalid {param}={show(value)}: must be {what}")
+    if kind == "integer" and isinstance(value, int) and abs(value) > MAX_SETTING_INTEGER:
+        raise ValueError(f"Invalid {param}={show(value)}: must be an integer of at most {MAX_SETTING_INTEGER} "
+                         f"(2⁵³ − 1, exact in the URL)")
+    return value
+
+
+def _flag(name: str, value) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"Invalid {name}={show(value)}: must be true or false")
+    return value
+
+
+def _problem(key, param, value, message: str) -> dict:
+    return {"key": key, "param": param, "value": _echo(value), "message": message}
+
+
+def validate_settings(settings, lr: float, beta: float) -> tuple[dict, list]:
+    """Per-optimizer settings checked field by field (see the module docstring): the
+    accepted ones, same shape, and the problems. Not an object of objects, or more than
+    ``MAX_SETTINGS_FIELDS`` fields: ValueError (the whole call is refused)."""
+    if not isinstance(settings, dict):
+        raise ValueError(f"Invalid settings={show(settings)}: must be an object {{key: {{param: value}}}}")
+    fields = sum(len(v) if isinstance(v, dict) else 1 for v in settings.values())
+    if fields > MAX_SETTINGS_FIELDS:
+        raise ValueError(f"Invalid settings: {fields:,} fields, more than {MAX_SETTINGS_FIELDS}")
+    keys = optimizers.names()
+    problems = [_problem(k, None, settings[k], f"Unknown optimizer {show(k)}; valid optimizers are: "
+                         f"{', '.join(keys)}") for k in sorted(set(settings) - set(keys))]
+    accepted = {}
+    for key in (k for k in keys if k in settings):
+        own, found = _validate_fields(key, settings[key], lr, beta)
+        problems += found
+        if own:
+            accepted[key] = own
+    return accepted, problems
+
+
+def _validate_fields(key: str, fields, lr: float, beta: float) -> tuple[dict, list]:
+    """One optimizer's settings, field by field on top of the ones accepted before."""
+    if not isinstance(fields, dict):
+        return {}, [_problem(key, None, fields, f"Invalid settings for {key!r}={show(fields)}: "
+                             f"must be an object {{param: value}}")]
+    specs = _specs(key)
+    order = [p for p in specs if p in fields] + sorted(p for p in fields if p not in specs)
+    own, values, problems = {}, {}, []
+    for param in order:
+        value = fields[param]
+        try:
+            if param not in specs:
+                raise ValueError(f"Unknown hyperparameter {show(param)} for optimizer {key!r}; "
+                                 f"valid ones are: {', '.join(specs)}")
+            v = _setting_value(key, param, specs[param]["kind"], value)
+            _make_optimizer(key, lr, beta, {**values, param: v})
+        except (ValueError, TypeError, OverflowError) as err:
+            problems.append(_problem(key, param, value, str(err)))
+        else:
+            own[param], values[param] = value, v
+    return own, problems
 
 
 class Session:
     """Everything the page shows, as plain state the worker mutates through ``handle``."""
 
-    def __init__(self) -> None:
+    def __init__(self, keys=None) -> None:
+        """A session on the default landscape; ``keys`` (default: every registered
+        optimizer) are the balls, in that order."""
         self.landscape = landscapes.get(DEFAULTS["landscape"])
         self.lr = self.landscape.default_lr
         self.beta = self.landscape.default_beta
         self.start = self.landscape.start
-        self.keys = optimizers.names()
+        self.noise, self.seed = DEFAULTS["noise"], 0
+        self.settings: dict[str, dict] = {}  # accepted per-key overrides, as the page sent them
+        self.problems: list[dict] = []  # the refused fields of the last reset
+        self.keys = optimizers.names() if keys is None else [k for k in keys if optimizers.label(k)]
         self.opts: list[rules.Optimizer] = []
         self.runs: list[run.RunState] = []
         self.diverged_step = np.full(len(self.keys), -1)
+        self.last_step = np.zeros((len(self.keys), 2))
         self.particles = Particles.empty(self.landscape)
         self.particle_generation = 0
         self.reset_runs()
 
     # ------------------------------------------------------------------ balls
-    def reset_runs(self, lr=None, beta=None, start=None) -> None:
-        """Restart every ball from ``start`` with the given lr and β (validated first, so a
-        bad value leaves the current run untouched)."""
+    def reset_runs(self, lr=None, beta=None, start=None, *, noise=None, seed=None, settings=None) -> list[dict]:
+        """Restart every ball from ``start`` with the given lr, β, noise σ, seed and settings
+        (None keeps the current one). lr, β, start, σ and the seed are validated first, all
+        or nothing, so a bad value leaves the current run untouched; the settings field by
+        field (module docstring). Returns the settings' problems."""
         lr = self.lr if lr is None else lr
         beta = self.beta if beta is None else beta
         start = self.start if start is None else start
-        opts = [_make_optimizer(k, lr, beta) for k in self.keys]
+        noise = run.noise_level(self.noise if noise is None else noise)
+        seed = run.noise_seed(self.seed if seed is None else seed)
+        for k in self.keys:  # the shared lr and β, all or nothing (as before settings existed)
+            _make_optimizer(k, lr, beta)
         start_arr = run.as_starts(start)
         if len(start_arr) != 1:
             raise ValueError(f"Invalid start={show(start)}: must be one (x, y) pair")
+        accepted, problems = validate_settings(self.settings if settings is None else settings, lr, beta)
+        opts = [_make_optimizer(k, lr, beta, accepted.get(k)) for k in self.keys]
+        runs = [run.init(o, self.landscape, start_arr, noise=noise, seed=seed) for o in opts]
         self.lr, self.beta, self.start = float(lr), float(beta), tuple(start_arr[0].tolist())
-        self.opts = opts
-        self.runs = [run.init(o, self.landscape, start_arr) for o in opts]
+        self.noise, self.seed, self.settings, self.problems = noise, seed, accepted, problems
+        self.opts, self.runs = opts, runs
+        self.ball_hyperparameters = self.hyperparameters()
         self.diverged_step = np.full(len(self.keys), -1)
+        self.last_step = np.zeros((len(self.keys), 2))
+        return problems
 
     def advance(self, steps: int) -> dict:
         """``steps`` updates of every ball: their path (steps, n, 2), loss (steps, n) and
@@ -107,29 +261,69 @@ class Session:
         path = np.empty((steps, n, 2))
         loss = np.empty((steps, n))
         jumped = np.zeros((steps, n), np.uint8)
+        restarting = [k for k, o in enumerate(self.opts) if "n_restarts" in o.hyperparameters]  # only these jump
+        before = self._positions()
         for i in range(steps):
-            before = [_restart_index(r) for r in self.runs]
+            descent = [_restart_index(self.runs[k]) for k in restarting]
             self.runs = run.step_many(self.opts, self.landscape, self.runs)
-            for k, r in enumerate(self.runs):
-                path[i, k] = r.positions[0]
-                loss[i, k] = r.loss[0]
-                jumped[i, k] = _restart_index(r) != before[k] and r.status[0] != run.DIVERGED
-                if r.status[0] == run.DIVERGED and self.diverged_step[k] < 0:
-                    self.diverged_step[k] = r.steps
+            path[i] = self._positions()
+            loss[i] = np.concatenate([r.loss for r in self.runs])
+            status = np.concatenate([r.status for r in self.runs])
+            for k, d in zip(restarting, descent):
+                jumped[i, k] = _restart_index(self.runs[k]) != d and status[k] != run.DIVERGED
+            new = (status == run.DIVERGED) & (self.diverged_step < 0)
+            if new.any():
+                self.diverged_step[new] = self.runs[0].steps
+        if steps:
+            self.last_step = path[-1] - (path[-2] if steps > 1 else before)
         return {"path": path, "loss": loss, "jumped": jumped}
 
+    def _positions(self) -> np.ndarray:
+        return np.concatenate([r.positions for r in self.runs])
+
     def snapshot(self) -> dict:
-        positions = np.array([r.positions[0] for r in self.runs])
+        positions = self._positions()
         return {
             "step": self.runs[0].steps,
             "keys": self.keys,
             "positions": positions,
-            "loss": np.array([r.loss[0] for r in self.runs]),
-            "best": np.array([r.best_loss[0] for r in self.runs]),
+            "loss": np.concatenate([r.loss for r in self.runs]),
+            "best": np.concatenate([r.best_loss for r in self.runs]),
             "status": self.status(positions),
             "diverged_step": self.diverged_step.astype(np.int32),
-            "basin": [basin_label(self.landscape, x, y) for x, y in positions],
+            "basin": basin_labels(self.landscape, positions),
+            "arrows": self.arrows(positions),
+            "noise": self.noise,
+            "settings": self.settings,
+            "hyperparameters": self.ball_hyperparameters,
         }
+
+    def arrows(self, positions: np.ndarray) -> dict:
+        """Why each ball moves, in θ units: ``gradient`` −∇f(θ) (exact, without the noise),
+        ``step`` θ_t − θ_{t−1} (zeros before the first step), ``velocity``
+        ``optimizers.velocity`` (zeros where a ball has none: ``has_velocity`` 0).
+        Non-finite entries are sent as 0 (and has_velocity 0)."""
+        with np.errstate(all="ignore"):
+            gx, gy = self.landscape.grad_xy(positions[:, 0], positions[:, 1])
+        gradient = -np.column_stack([np.broadcast_to(gx, positions[:, 0].shape),
+                                     np.broadcast_to(gy, positions[:, 1].shape)]).astype(float)
+        velocity = np.zeros_like(positions)
+        has = np.zeros(len(positions), np.uint8)
+        for k, (opt, r) in enumerate(zip(self.opts, self.runs)):
+            v = optimizers.velocity(opt, r.opt_state)
+            if v is not None and np.isfinite(v).all():
+                velocity[k], has[k] = v[0], 1
+        return {"gradient": _finite(gradient), "step": _finite(self.last_step.copy()),
+                "velocity": velocity, "has_velocity": has}
+
+    def hyperparameters(self) -> dict:
+        """The full hyperparameters each ball runs with, by the key's own parameter names
+        (read once per reset: ``ball_hyperparameters``)."""
+        report = {}
+        for key, opt in zip(self.keys, self.opts):
+            hp = opt.hyperparameters
+            report[key] = {p: _plain(hp[p]) for p in _specs(key) if p in hp}
+        return report
 
     def status(self, positions: np.ndarray) -> list[str]:
         """Each ball's status name: ``optimizers.STATUS_NAMES``, except that a running ball
@@ -179,16 +373,19 @@ class Session:
         return self.particles.snapshot(self.landscape, self.particle_generation)
 
     # ------------------------------------------------------------------ the scene
-    def set_landscape(self, key: str, lr, beta, start) -> None:
+    def set_landscape(self, key: str, lr, beta, start, **options) -> list[dict]:
+        """Switch landscape and restart the balls (``options``: noise, seed, settings as for
+        ``reset_runs``); returns the settings' problems."""
         land = landscapes.get(key)
         previous = self.landscape
         self.landscape = land
         try:
-            self.reset_runs(lr, beta, land.start if start is None else start)
+            problems = self.reset_runs(lr, beta, land.start if start is None else start, **options)
         except Exception:
             self.landscape = previous
             raise
         self.clear()
+        return problems
 
     def probe(self, x: float, y: float) -> dict:
         with np.errstate(all="ignore"):
@@ -198,9 +395,30 @@ class Session:
         return {"x": x, "y": y, "f": f if ok else None, "gx": gx if ok else None, "gy": gy if ok else None}
 
 
+def _finite(a: np.ndarray) -> np.ndarray:
+    a[~np.isfinite(a)] = 0.0
+    return a
+
+
+def _plain(value):
+    """A hyperparameter as JSON data (tuples as lists, numpy numbers as Python ones)."""
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _restart_index(r: run.RunState) -> int:
     """Which descent a random-restarts run is on (0 for every other optimizer)."""
-    return int(np.max(getattr(r.opt_state, "restart", 0)))
+    index = getattr(r.opt_state, "restart", 0)
+    return int(np.max(index)) if isinstance(index, np.ndarray) else int(index)
+
+
+def basin_labels(land, positions: np.ndarray) -> list[str]:
+    """``basin_label`` of each row of ``positions`` (n, 2), in one vectorised call."""
+    index = landscapes.basin_index(land, positions[:, 0], positions[:, 1])
+    return [land.minima[i].label if i >= 0 else "—" for i in index.tolist()]
 
 
 def basin_label(land, x: float, y: float) -> str:
@@ -372,12 +590,61 @@ def _start(args: dict):
     return (_number({"x": start[0]}, "x"), _number({"y": start[1]}, "y"))
 
 
+def optimizer_group(key: str) -> str:
+    """The page's group of an optimizer: "gradient" (the card's six, shown by default),
+    "escape" (annealing, random restarts) or "more" (the rest of torch.optim, Newton, Lion)."""
+    if key in optimizers.GRADIENT_METHODS:
+        return "gradient"
+    return "escape" if key in optimizers.ESCAPE_METHODS else "more"
+
+
+@lru_cache(maxsize=None)
+def page_parameters(key: str) -> frozenset:
+    """The hyperparameters of ``key`` the page's shared controls set (lr; the momentum of
+    Momentum and Nesterov; β₁ of the betas of Adam and AdamW): those ``hyperparameters``
+    fills in (read at a β > 0, where Nesterov is itself)."""
+    return frozenset(hyperparameters(key, 1e-3, 0.9)[1])
+
+
+@lru_cache(maxsize=None)
+def carries_velocity(key: str) -> bool:
+    """Whether the ball of ``key`` has a velocity (``optimizers.velocity``) at the page's
+    defaults, after one step on the default landscape (RMSProp has one only with momentum)."""
+    land = landscapes.get(DEFAULTS["landscape"])
+    opt = _make_optimizer(key, land.default_lr, land.default_beta)
+    state = run.step(opt, land, run.init(opt, land, land.start))
+    return optimizers.velocity(opt, state.opt_state) is not None
+
+
+def describe_optimizer(key: str) -> dict:
+    page = page_parameters(key)
+    return {"key": key, "label": optimizers.label(key), "group": optimizer_group(key),
+            "default": key in optimizers.GRADIENT_METHODS,
+            "hyperparameters": [{**spec, "page": spec["name"] in page}
+                                for spec in optimizers.hyperparameter_specs(key)],
+            "has_velocity": carries_velocity(key)}
+
+
 def cmd_init(s: Session, args: dict) -> dict:
     return {"landscapes": [describe_landscape(land) for land in landscapes.all_landscapes()],
-            "optimizers": [{"key": k, "label": optimizers.label(k),
-                            "group": "gradient" if k in GRADIENT_METHODS else "escape"}
-                           for k in optimizers.names()],
-            "colormaps": rendering.colormap_names(), "defaults": DEFAULTS}
+            "optimizers": [describe_optimizer(k) for k in optimizers.names()],
+            "colormaps": rendering.colormap_names(), "defaults": DEFAULTS, "limits": LIMITS}
+
+
+def _run_options(s: Session, args: dict) -> dict:
+    """noise, seed and settings of a reset or scene (absent: the session's own)."""
+    options = {}
+    if "noise" in args:
+        options["noise"] = _number(args, "noise")
+    if "seed" in args:
+        options["seed"] = args["seed"]
+    if "settings" in args:
+        options["settings"] = args["settings"]
+    return options
+
+
+def _runs_reply(s: Session) -> dict:
+    return {"runs": {**s.snapshot(), "rules": s.rules()}, "settings": s.settings, "problems": s.problems}
 
 
 def cmd_scene(s: Session, args: dict) -> dict:
@@ -386,9 +653,8 @@ def cmd_scene(s: Session, args: dict) -> dict:
     colormap = _name(args, "colormap", DEFAULTS["colormap"])
     pic = full_picture(key, resolution, colormap)  # validates all three before any change
     s.set_landscape(key, _number(args, "lr", landscapes.get(key).default_lr),
-                    _number(args, "beta", landscapes.get(key).default_beta), _start(args))
-    return {"landscape": key, **pic, "runs": {**s.snapshot(), "rules": s.rules()},
-            "particles": s.particle_snapshot()}
+                    _number(args, "beta", landscapes.get(key).default_beta), _start(args), **_run_options(s, args))
+    return {"landscape": key, **pic, **_runs_reply(s), "particles": s.particle_snapshot()}
 
 
 def cmd_prefetch(s: Session, args: dict) -> dict:
@@ -442,8 +708,8 @@ def cmd_contours(s: Session, args: dict) -> dict:
 
 
 def cmd_reset(s: Session, args: dict) -> dict:
-    s.reset_runs(_number(args, "lr", s.lr), _number(args, "beta", s.beta), _start(args))
-    return {"runs": {**s.snapshot(), "rules": s.rules()}, "particles": s.particle_snapshot()}
+    s.reset_runs(_number(args, "lr", s.lr), _number(args, "beta", s.beta), _start(args), **_run_options(s, args))
+    return {**_runs_reply(s), "particles": s.particle_snapshot()}
 
 
 def cmd_advance(s: Session, args: dict) -> dict:
@@ -502,17 +768,104 @@ def cmd_field(s: Session, args: dict) -> dict:
     return {"landscape": s.landscape.key, "field": {"x": arrows.x, "y": arrows.y, "u": arrows.u, "v": arrows.v}}
 
 
+def _count(args: dict, name: str, default: int, bounds: tuple[int, int]) -> int:
+    value = args.get(name, default)
+    lo, hi = bounds
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ValueError(f"Invalid {name}={show(value)}: must be an integer in [{lo}, {hi}]")
+    return value
+
+
+def _sweep_keys(args: dict) -> list[str]:
+    keys, valid = args.get("keys"), optimizers.names()
+    if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
+        raise ValueError(f"Invalid keys={show(keys)}: must be a non-empty list of optimizer keys")
+    for k in keys:
+        if k not in valid:
+            raise ValueError(f"Unknown optimizer {show(k)} in keys; valid optimizers are: {', '.join(valid)}")
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"Invalid keys={show(keys)}: each optimizer at most once")
+    return keys
+
+
+def _sweep_batches(s: Session, keys: list[str]) -> list[dict]:
+    """Each key's sweep as {key: (registry name, hyperparameters but lr)}, in batches of
+    distinct names: a ball that runs as another optimizer (Nesterov at β = 0 runs as SGD)
+    goes in a batch of its own."""
+    batches: list[dict] = [{}]
+    for key in keys:
+        name, hp = ball_hyperparameters(key, s.lr, s.beta, s.settings.get(key))
+        batch = next((b for b in batches if name not in {n for n, _ in b.values()}), None)
+        if batch is None:
+            batches.append(batch := {})
+        batch[key] = (name, {p: v for p, v in hp.items() if p != "lr"})
+    return batches
+
+
+def _sweep_row(key: str, row: dict, start_loss: float) -> dict:
+    """A row the page can draw: non-finite final/best as the last finite value (a run never
+    finite: the start's loss, diverged at step 0)."""
+    final, best = np.array(row["final"], float), np.array(row["best"], float)
+    diverged = np.array(row["diverged"], np.int32)
+    never = ~np.isfinite(final) | ~np.isfinite(best)
+    if never.any():
+        final[never], best[never] = start_loss, start_loss
+        diverged[never & (diverged < 0)] = 0
+    band = row["band"]
+    return {"key": key, "final": final, "best": best, "reached": np.asarray(row["reached"], np.int32),
+            "diverged": diverged, "band": None if band is None else [float(band[0]), float(band[1])]}
+
+
+def cmd_sweep(s: Session, args: dict) -> dict:
+    """The learning-rate sweep (``optimizers.sweep``) of ``keys`` on the session's landscape
+    and start, with its noise, seed and each key's settings (its own lr aside): ``points``
+    log-spaced lrs over the landscape's lr range, ``steps`` steps each. Keys that take no
+    lr (simulated annealing) are skipped and listed in ``skipped``."""
+    keys = _sweep_keys(args)
+    steps = _count(args, "steps", DEFAULTS["sweep_steps"], SWEEP_STEPS)
+    points = _count(args, "points", DEFAULTS["sweep_points"], SWEEP_POINTS)
+    threshold = _number(args, "threshold", DEFAULTS["sweep_threshold"])
+    if threshold <= 0:
+        raise ValueError(f"Invalid threshold={show(args.get('threshold'))}: must be a finite number > 0")
+    skipped = [k for k in keys if "lr" not in _specs(k)]
+    began = time.perf_counter()
+    rows, result = {}, None
+    for batch in _sweep_batches(s, [k for k in keys if k not in skipped]):
+        if not batch:
+            continue
+        names = [name for name, _ in batch.values()]
+        result = optimizers.sweep(names, s.landscape, s.start, points=points, steps=steps, threshold=threshold,
+                                  noise=s.noise, seed=s.seed, settings={n: hp for n, hp in batch.values()})
+        by_name = {row["key"]: row for row in result.rows}
+        rows.update((key, by_name[name]) for key, (name, _) in batch.items())
+    elapsed = (time.perf_counter() - began) * 1e3
+    with np.errstate(all="ignore"):
+        start_loss = float(s.landscape.f(*s.start))
+    start_loss = start_loss if math.isfinite(start_loss) else 0.0
+    lrs = result.lrs if result is not None else np.geomspace(*s.landscape.lr_range, points)
+    target = None if result is None or not math.isfinite(result.target) else float(result.target)
+    return {"landscape": s.landscape.key, "lrs": np.asarray(lrs, float), "threshold": threshold,
+            "target": target, "steps": steps, "points": points,
+            "rows": [_sweep_row(k, rows[k], start_loss) for k in keys if k in rows],
+            "skipped": skipped, "elapsed_ms": elapsed}
+
+
 COMMANDS = {"init": cmd_init, "prefetch": cmd_prefetch, "scene": cmd_scene, "recolor": cmd_recolor,
             "contours_loaded": cmd_contours_loaded, "contours": cmd_contours, "warm": cmd_warm, "reset": cmd_reset,
             "advance": cmd_advance, "drop": cmd_drop, "drop_grid": cmd_drop_grid, "clear": cmd_clear,
-            "probe": cmd_probe, "field": cmd_field}
+            "probe": cmd_probe, "field": cmd_field, "sweep": cmd_sweep}
 
 _DTYPES = {np.dtype("float64"): "f8", np.dtype("float32"): "f4", np.dtype("uint8"): "u1",
            np.dtype("int8"): "i1", np.dtype("int16"): "i2", np.dtype("int32"): "i4"}
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _encode(value, arrays: list):
     """Replace numpy arrays by ``$array`` references (collecting them) and numpy scalars by floats."""
+    if type(value) in _PLAIN:  # most leaves: nothing to do
+        return value
     if isinstance(value, np.ndarray):
         arr = np.ascontiguousarray(value)
         if arr.dtype not in _DTYPES:

@@ -17,7 +17,9 @@ FRAME = 1 / 60  # the page advances the particles by one animation frame of scre
 
 
 def call(session, command, **args):
+    """handle() with decoded arrays; a reply carrying NaN or Infinity fails the test."""
     text, arrays = app.handle(command, json.dumps(args), session=session)
+    json.loads(text, parse_constant=lambda c: pytest.fail(f"non-finite constant {c} in the reply"))
     return decode(json.loads(text), arrays)
 
 
@@ -222,12 +224,17 @@ def test_output_is_strict_json_with_no_nan():
 
 # ---------------------------------------------------------------------- the eight balls
 
-def test_init_groups_the_optimizers_into_gradient_and_escape_methods(session):
+def test_init_groups_the_optimizers_into_gradient_escape_and_more_methods(session):
     info = call(session, "init")
     groups = {o["key"]: o["group"] for o in info["optimizers"]}
-    assert len(groups) == len(optimizers.names()) == len(optimizers.GRADIENT_METHODS) + len(optimizers.ESCAPE_METHODS)
-    assert {k for k, g in groups.items() if g == "gradient"} == set(optimizers.GRADIENT_METHODS)
-    assert {k for k, g in groups.items() if g == "escape"} == set(optimizers.ESCAPE_METHODS)
+    assert len(groups) == len(optimizers.names()) == 16
+    assert {k for k, g in groups.items() if g == "gradient"} == {"sgd", "momentum", "nesterov", "rmsprop", "adam",
+                                                                 "adamw"}
+    assert {k for k, g in groups.items() if g == "escape"} == {"annealing", "restarts"}
+    assert {k for k, g in groups.items() if g == "more"} == {"adagrad", "adadelta", "adamax", "nadam", "radam",
+                                                             "rprop", "newton", "lion"}
+    assert [o["key"] for o in info["optimizers"] if o["default"]] == ["sgd", "momentum", "nesterov", "rmsprop",
+                                                                     "adam", "adamw"]
     assert [o["label"] for o in info["optimizers"]] == [optimizers.label(k) for k in optimizers.names()]
 
 
@@ -576,3 +583,26 @@ def test_a_scene_without_beta_takes_the_landscapes_own_default_beta(session):
     assert wells.default_beta != app.DEFAULTS["beta"]  # else this test shows nothing
     call(session, "scene", landscape="wells", resolution=64)
     assert session.beta == wells.default_beta and session.lr == wells.default_lr
+
+
+# ---------------------------------------------------------------------- comparing (more: test_app_compare.py)
+
+def test_noise_settings_arrows_and_the_sweep_end_to_end(session):
+    """One pass over the comparing features, also run inside Pyodide: a noisy ball with its
+    own settings is reproduced by optimizers.simulate, the arrows are finite and the
+    gradient arrow is −∇f, and the sweep answers one row per lr-taking key."""
+    land = landscapes.get("bumpy")
+    reply = call(session, "scene", landscape="bumpy", lr=0.05, beta=0.9, resolution=32, noise=0.75,
+                 settings={"adam": {"lr": 0.02, "betas": [0.8, 0.99]}, "adam ": {"lr": 1}})
+    assert reply["settings"] == {"adam": {"lr": 0.02, "betas": [0.8, 0.99]}}
+    assert [(p["key"], p["param"]) for p in reply["problems"]] == [("adam ", None)]
+    runs = call(session, "advance", steps=30)["runs"]
+    k = runs["keys"].index("adam")
+    sim = optimizers.simulate("adam", "bumpy", [land.start], 30, noise=0.75, noise_seed=0, lr=0.02, betas=(0.8, 0.99))
+    np.testing.assert_array_equal(runs["positions"][k], sim.path[-1, 0])
+    gx, gy = land.grad(runs["positions"][:, 0], runs["positions"][:, 1])
+    np.testing.assert_array_equal(runs["arrows"]["gradient"], -np.column_stack([gx, gy]))
+    assert all(np.isfinite(runs["arrows"][a]).all() for a in ("gradient", "step", "velocity"))
+    sweep = call(session, "sweep", keys=["sgd", "annealing", "lion"], steps=20, points=8)
+    assert [r["key"] for r in sweep["rows"]] == ["sgd", "lion"] and sweep["skipped"] == ["annealing"]
+    assert sweep["lrs"].shape == sweep["rows"][0]["final"].shape == (8,)
