@@ -64,12 +64,15 @@ export const PAINT_SPACING_PX = 14;
 // Trails keep at most this many points per optimizer (older half decimated).
 export const TRAIL_CAPACITY = 4000;
 
-// One colour per optimizer key, chosen so that every pair stays at least CIEDE2000 ΔE 15
-// apart in normal vision and under simulated protanopia, deuteranopia and tritanopia
-// (Machado et al. 2009), and so that each has a WCAG contrast of at least 4.5 against the
-// page's dark background (and the trails' dark halo): tests/test_colours.py reads them
-// from this file and checks both. Colour is never the only cue: every optimizer also has
-// its own dash pattern and end-marker shape (below).
+// One colour per optimizer key. Within each group the Show control offers (the card's six
+// with the two escape methods, and the eight more optimizers) every pair stays at least
+// CIEDE2000 ΔE 15 apart in normal vision and under simulated protanopia, deuteranopia and
+// tritanopia (Machado et al. 2009); across the two groups, 16 colours that bright cannot
+// all be that far apart, so pairs stay ΔE ≥ 10 apart in normal vision and ≥ 3 under
+// the deficiencies, and there the dash pattern and marker shape (unique per optimizer,
+// below) tell them apart. Each has a WCAG contrast of at least 4.5 against the page's dark
+// background and 3 over the trails' halo on every colour map: tests/test_colours.py reads
+// them from this file and checks all of it. Colour is never the only cue.
 export const OPTIMIZER_COLORS = {
   sgd: "#ffab9e",       // peach
   momentum: "#f0fd3e",  // yellow
@@ -79,6 +82,14 @@ export const OPTIMIZER_COLORS = {
   adamw: "#95ac00",     // olive green
   annealing: "#b0bbff", // periwinkle
   restarts: "#8dfff2",  // aqua
+  adagrad: "#fe3e19",   // red-orange
+  adadelta: "#7a8a96",  // slate
+  adamax: "#d34fe4",    // magenta
+  nadam: "#f89ff9",     // pink
+  radam: "#7aee1f",     // lime
+  rprop: "#d9f6bc",     // pale green
+  newton: "#d7cfd2",    // silver
+  lion: "#a89374",      // tawny
 };
 // Dash pattern of each optimizer's trail, its loss-chart line and its legend swatch, in CSS
 // px for lines ~2 px wide with round caps (a cap adds half the width to each end of a
@@ -92,6 +103,14 @@ export const OPTIMIZER_DASHES = {
   adamw: [4, 4, 0.5, 4],       // short dash-dot
   annealing: [11, 4, 0.5, 4, 0.5, 4], // dash-dot-dot
   restarts: [12, 5, 4, 5],     // long-short
+  adagrad: [7, 3],             // medium dash
+  adadelta: [2, 2.5],          // dense dots
+  adamax: [16, 4],             // very long dash
+  nadam: [7, 3, 2, 3],         // medium dash, dot
+  radam: [0.5, 7],             // sparse dots
+  rprop: [3, 3, 3, 9],         // pairs of short dashes
+  newton: [14, 3, 0.5, 3, 0.5, 3, 0.5, 3], // long dash, three dots
+  lion: [9, 3, 9, 3, 0.5, 3],  // two dashes, dot
 };
 // Shape of each optimizer's ball (its end marker) and legend swatch; shapePath() in
 // static/plot/style.js draws them.
@@ -104,6 +123,14 @@ export const OPTIMIZER_SHAPES = {
   adamw: "triangle-down",
   annealing: "cross",
   restarts: "pentagon",
+  adagrad: "star",
+  adadelta: "x",
+  adamax: "triangle-right",
+  nadam: "triangle-left",
+  radam: "dome",
+  rprop: "bowtie",
+  newton: "star4",
+  lion: "dart",
 };
 export const FALLBACK_COLOR = "#e6e9ef";
 

@@ -9,8 +9,10 @@ import { createLegend } from "./panels/legend.js";
 import { createLossChart } from "./panels/loss-chart.js";
 import { createNotes } from "./panels/notes.js";
 import { createNotices } from "./panels/notices.js";
+import { createOptimizerSettings } from "./panels/optimizer-settings.js";
 import { createPlotInput } from "./panels/plot-input.js";
 import { createReadout } from "./panels/readout.js";
+import { createSweep } from "./panels/sweep.js";
 import { createPlot } from "./plot/index.js";
 import { colorOf } from "./plot/style.js";
 import { startPython } from "./python.js";
@@ -52,6 +54,9 @@ const session = createSession({
     },
     field: (field) => plot.setField(field),
     rules: (rules) => panels?.notes.setRules(rules),
+    // Python refused some settings: shown at their fields when the settings panel shows
+    // them; returns the rest (for the notice).
+    problems: (problems) => panels?.settings.showProblems(problems) ?? problems,
   },
 });
 const hook = createHook({ store, session, plot, python });
@@ -84,8 +89,7 @@ async function boot() {
     panels = createPanels(catalog);
     panels.controls.sync(wanted);
     plot.prepare(landscapeMeta(catalog, wanted.landscape).domain);
-    const scene = await python.call("scene", session.sceneArgs(wanted));
-    session.applyScene(scene);
+    problems.push(...(await session.firstScene(wanted))); // and Python's word on the URL's settings
     session.writeHash();
     if (wanted.field) session.fetchField();
     if (problems.length) notices.show(problems.join("\n"), "warn");
@@ -116,9 +120,16 @@ function createPanels(catalog) {
   const readout = createReadout($("readout"), python);
   const created = {
     controls: createControls(catalog, store, session.actions),
-    legend: createLegend($("legend"), catalog, store),
+    legend: createLegend($("legend"), catalog, store, {
+      toggle: session.actions.toggle,
+      openSettings: (key, opener) => created.settings.open(key, opener),
+    }),
+    settings: createOptimizerSettings($("optimizer-settings"), catalog, store, session.actions),
     notes: createNotes($("notes"), catalog, store),
     chart: createLossChart($("loss-chart"), { optimizers, height: 170 }),
+    sweep: createSweep($("sweep"), {
+      catalog, store, python, actions: session.actions, visible: () => visibleKeys(store.state, catalog),
+    }),
     readout,
   };
   const redraw = () => session.markDirty();
@@ -132,6 +143,7 @@ function createPanels(catalog) {
     session.markDirty();
   });
   ui.visible = visibleKeys(store.state, catalog);
+  hook.sweep = created.sweep; // settled() and summary() for tests and the benchmark
   return created;
 }
 

@@ -11,7 +11,10 @@ import { FLOW_MAX_FRAME_S, TRAIL_CAPACITY } from "./config.js";
 import { fmt } from "./format.js";
 import { LossHistory } from "./model/loss-history.js";
 import { Trail } from "./model/trail.js";
-import { landscapeMeta, parseHash, serializeHash } from "./store.js";
+import {
+  describeProblems, landscapeMeta, parseHash, sameSettings, serializeHash, settingsEntries, showFor, showKeys,
+  visibleKeys,
+} from "./store.js";
 
 export function createSession({ python, store, notices, on }) {
   const model = {
@@ -32,7 +35,13 @@ export function createSession({ python, store, notices, on }) {
   let dirty = true;
 
   function sceneArgs(s) {
-    return { landscape: s.landscape, lr: s.lr, beta: s.beta, start: s.start, resolution: s.resolution, colormap: s.colormap };
+    return { landscape: s.landscape, resolution: s.resolution, colormap: s.colormap, ...runArgs(s) };
+  }
+
+  // What the balls run with: the shared lr, β and start, the gradient noise σ and each
+  // optimizer's own settings.
+  function runArgs(s) {
+    return { lr: s.lr, beta: s.beta, start: s.start, noise: s.noise ?? 0, settings: s.settings ?? {} };
   }
 
   // The URL describes what is shown. It is rewritten only while it is still the one the
@@ -88,6 +97,43 @@ export function createSession({ python, store, notices, on }) {
     dirty = true;
   }
 
+  // The settings to keep after Python's reply: what it accepted, and for each field it
+  // refused the previous value (or none). Its problems go to the settings panel when it
+  // shows that field, else to the notice.
+  function keptSettings(reply, sent, previous) {
+    const problems = reply.problems ?? [];
+    const kept = structuredClone(reply.settings ?? sent ?? {});
+    for (const p of problems) {
+      const old = previous?.[p.key]?.[p.param];
+      if (old !== undefined) kept[p.key] = { ...(kept[p.key] ?? {}), [p.param]: old };
+    }
+    for (const key of Object.keys(kept)) if (!Object.keys(kept[key]).length) delete kept[key];
+    if (problems.length) {
+      const rest = on.problems ? on.problems(problems) : problems;
+      if (rest.length) notices.show(describeProblems(rest).join("\n"), "warn");
+    }
+    return kept;
+  }
+
+  // Runs `command` (scene or reset) for `next`; when Python refused a setting whose
+  // previous value differs from what it then ran, runs once more with the kept settings.
+  async function restartWith(command, next, previous) {
+    let reply = await python.call(command, command === "scene" ? sceneArgs(next) : runArgs(next));
+    const settings = keptSettings(reply, next.settings, previous.settings);
+    if (reply.settings && !sameSettings(settings, reply.settings, model.catalog)) {
+      reply = await python.call(command, command === "scene" ? sceneArgs({ ...next, settings }) : runArgs({ ...next, settings }));
+    }
+    return { reply, settings };
+  }
+
+  // The first scene (boot): Python's refusals of the URL's settings, as notice sentences.
+  async function firstScene(wanted) {
+    const scene = await python.call("scene", sceneArgs(wanted));
+    applyScene(scene);
+    if (scene.settings) store.state = { ...store.state, settings: structuredClone(scene.settings) };
+    return describeProblems(scene.problems ?? []);
+  }
+
   // ------------------------------------------------------------------ changes
 
   // The scene asked for: the state plus what is in flight and queued.
@@ -111,9 +157,9 @@ export function createSession({ python, store, notices, on }) {
     const recolorOnly = !needScene && Object.keys(patch).length > 0 && Object.keys(patch).every((k) => k === "colormap");
     try {
       if (needScene) {
-        const scene = await python.call("scene", sceneArgs(next));
+        const { reply: scene, settings } = await restartWith("scene", next, state);
         applyScene(scene);
-        store.set(patch, { pending: Boolean(queued) });
+        store.set({ ...patch, settings }, { pending: Boolean(queued) });
         if (store.state.field) await fetchField();
       } else {
         if (next.colormap !== state.colormap) {
@@ -121,12 +167,14 @@ export function createSession({ python, store, notices, on }) {
           const picture = await python.call("recolor", { colormap: next.colormap, resolution: next.resolution });
           on.picture(picture);
         }
+        let settings = next.settings;
         if (!recolorOnly) {
-          const reply = await python.call("reset", { lr: next.lr, beta: next.beta, start: next.start });
-          restartRuns(reply.runs);
-          model.particles = reply.particles;
+          const done = await restartWith("reset", next, state);
+          restartRuns(done.reply.runs);
+          model.particles = done.reply.particles;
+          settings = done.settings;
         }
-        store.set(patch, { pending: Boolean(queued) });
+        store.set({ ...patch, settings }, { pending: Boolean(queued) });
       }
       writeHash();
       if (notices.kind === "error") notices.clear();
@@ -143,7 +191,10 @@ export function createSession({ python, store, notices, on }) {
   function describePatch(patch) {
     const keys = Object.keys(patch);
     if (!keys.length) return "the reset";
-    return keys.map((k) => `${k}=${Array.isArray(patch[k]) ? patch[k].map((v) => fmt(v)).join(",") : patch[k]}`).join(", ");
+    return keys.map((k) => {
+      if (k === "settings") return settingsEntries(patch[k], model.catalog).map(([n, v]) => `${n}=${v}`).join(", ") || "the default settings";
+      return `${k}=${Array.isArray(patch[k]) ? patch[k].map((v) => fmt(v)).join(",") : patch[k]}`;
+    }).join(", ");
   }
 
   // A change only the page shows (no Python run changes).
@@ -178,9 +229,13 @@ export function createSession({ python, store, notices, on }) {
     if (problems.length) notices.show(problems.join("\n"), "warn");
     const aim = target();
     const patch = {};
-    for (const key of ["landscape", "lr", "beta", "colormap"]) if (wanted[key] !== aim[key]) patch[key] = wanted[key];
+    for (const key of ["landscape", "lr", "beta", "colormap", "noise"]) if (wanted[key] !== aim[key]) patch[key] = wanted[key];
     if (wanted.start.some((v, i) => v !== aim.start[i])) patch.start = wanted.start;
-    const view = { show: wanted.show, speed: wanted.speed, particleSpeed: wanted.particleSpeed };
+    if (!sameSettings(wanted.settings, aim.settings, model.catalog)) patch.settings = wanted.settings;
+    const view = {
+      show: wanted.show, speed: wanted.speed, particleSpeed: wanted.particleSpeed, arrows: wanted.arrows,
+      sweep: wanted.sweep, sweepSteps: wanted.sweepSteps,
+    };
     if (wanted.field !== store.state.field) actions.field(wanted.field);
     store.set(view);
     if (Object.keys(patch).length) propose(patch);
@@ -234,7 +289,34 @@ export function createSession({ python, store, notices, on }) {
     beta: (beta) => propose({ beta }),
     colormap: (colormap) => propose({ colormap }),
     start: (start) => propose({ start }),
-    show: (show) => local({ show }),
+    // A group, a key or a comma list; written the one canonical way (store.showFor).
+    show: (show) => local({ show: showFor(showKeys(show, model.catalog) ?? [], model.catalog) }),
+    // A legend row's toggle: shows or hides one ball (it keeps running either way).
+    toggle(key, shown) {
+      const keys = visibleKeys(store.state, model.catalog);
+      if (shown) keys.add(key);
+      else keys.delete(key);
+      local({ show: showFor([...keys], model.catalog) });
+    },
+    noise: (noise) => propose({ noise }),
+    arrows: (arrows) => local({ arrows }),
+    // One optimizer's own hyperparameter (`value` undefined: back to shared/default).
+    setting(key, param, value) {
+      const settings = structuredClone(target().settings ?? {});
+      const own = { ...(settings[key] ?? {}) };
+      if (value === undefined) delete own[param];
+      else own[param] = value;
+      if (Object.keys(own).length) settings[key] = own;
+      else delete settings[key];
+      propose({ settings });
+    },
+    resetSettings(key) {
+      const settings = structuredClone(target().settings ?? {});
+      delete settings[key];
+      propose({ settings });
+    },
+    sweep: (sweep) => local({ sweep }),
+    sweepSteps: (sweepSteps) => local({ sweepSteps }),
     speed: (speed) => local({ speed }),
     particleSpeed: (particleSpeed) => local({ particleSpeed }),
     field(show) {
@@ -258,6 +340,7 @@ export function createSession({ python, store, notices, on }) {
     actions,
     sceneArgs,
     applyScene,
+    firstScene,
     writeHash,
     onHashChange,
     tick,

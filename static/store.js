@@ -4,15 +4,21 @@
 // through the store once Python has accepted them; panels and plot layers only read it.
 // The URL hash holds the scene, e.g.
 // #landscape=ravine&lr=0.01&beta=0.9&show=gradient&speed=4&pspeed=1 (plus start=x,y,
-// cmap=name and field=1 when they differ from the defaults). Parsing validates every
-// field on its own: a bad value is reported by name and replaced by that field's default.
+// cmap=name, field=1, noise=σ, arrows=1, sweep=1, sweepsteps=N and per-optimizer
+// settings such as adam.betas=0.9,0.99 when they differ from the defaults). Parsing
+// validates every field on its own: a bad value is reported by name and replaced by that
+// field's default (a bad setting is dropped); Python then checks the settings once more
+// (session.js names what it refused).
 
-// Which balls are shown: a group or one optimizer key.
+// Which balls are shown: a group, one optimizer key, or any comma list of keys.
 export const SHOW_GROUPS = {
   gradient: "The six gradient methods",
   escape: "Escape methods (annealing, restarts)",
+  more: "More optimizers (Adagrad … Lion)",
   all: "All methods",
 };
+// No ball shown (every legend toggle off).
+export const SHOW_NONE = "none";
 
 export function createStore() {
   const listeners = new Set();
@@ -33,14 +39,35 @@ export function createStore() {
   return store;
 }
 
+// The keys `show` (a group, "none", one key or a comma list) stands for, in catalog
+// order; null when it is none of these.
+export function showKeys(show, catalog) {
+  const all = catalog.optimizers.map((o) => o.key);
+  if (typeof show !== "string") return null;
+  if (show === "all") return all;
+  if (show === SHOW_NONE) return [];
+  if (show in SHOW_GROUPS) return catalog.optimizers.filter((o) => o.group === show).map((o) => o.key);
+  const parts = show.split(",");
+  if (parts.length > all.length || new Set(parts).size !== parts.length || !parts.every((k) => all.includes(k))) return null;
+  return all.filter((k) => parts.includes(k));
+}
+
+// The one way to write a set of shown keys: a group when it is exactly one ("all" first),
+// else the keys in catalog order ("none" for none).
+export function showFor(keys, catalog) {
+  const wanted = new Set(keys);
+  const ordered = catalog.optimizers.map((o) => o.key).filter((k) => wanted.has(k));
+  if (!ordered.length) return SHOW_NONE;
+  for (const group of ["all", "gradient", "escape", "more"]) {
+    const members = showKeys(group, catalog);
+    if (members.length && members.length === ordered.length && members.every((k) => wanted.has(k))) return group;
+  }
+  return ordered.join(",");
+}
+
 // The keys of the balls `state.show` shows, in catalog order.
 export function visibleKeys(state, catalog) {
-  const all = catalog.optimizers;
-  if (state.show === "all") return new Set(all.map((o) => o.key));
-  if (state.show === "gradient" || state.show === "escape") {
-    return new Set(all.filter((o) => o.group === state.show).map((o) => o.key));
-  }
-  return new Set([state.show]);
+  return new Set(showKeys(state.show, catalog) ?? []);
 }
 
 import { LIMITS } from "./config.js";
@@ -65,14 +92,31 @@ export function defaultState(catalog) {
     start: [...meta.start],
     colormap: d.colormap,
     resolution: d.resolution,
+    noise: d.noise ?? 0,
+    arrows: false,
+    settings: {}, // {key: {param: value}}: each optimizer's own hyperparameters (absent: shared/default)
+    sweep: false, // the Sweep panel is open
+    sweepSteps: d.sweep_steps ?? 500,
     playing: true,
   };
+}
+
+// Ranges the catalog sets (app.py's limits), with the contract's values until it does.
+export function catalogLimits(catalog) {
+  const noise = catalog.limits?.noise ?? [0, 1];
+  const sweep = catalog.limits?.sweep_steps ?? [10, 5000];
+  return { noise: { min: noise[0], max: noise[1] }, sweepSteps: { min: sweep[0], max: sweep[1] } };
+}
+
+// The torch-named hyperparameter specs of an optimizer ({name, kind, default, page?}).
+export function specsOf(catalog, key) {
+  return catalog.optimizers.find((o) => o.key === key)?.hyperparameters ?? [];
 }
 
 // Strict decimal numbers only ("1e-3", "-0.5"): no hex, no "Infinity", no empty string.
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
-function parseNumber(text) {
+export function parseNumber(text) {
   return text.length <= 64 && NUMBER.test(text.trim()) ? Number(text) : NaN;
 }
 
@@ -80,7 +124,8 @@ function parseNumber(text) {
 // breaks removed, at most QUOTE_CHARS characters. The URL never writes the page's text.
 const QUOTE_CHARS = 40;
 const MAX_PROBLEMS = 6;
-const KNOWN = ["landscape", "lr", "beta", "show", "speed", "pspeed", "field", "start", "cmap"];
+const KNOWN = ["landscape", "lr", "beta", "show", "speed", "pspeed", "field", "start", "cmap", "noise", "arrows",
+  "sweep", "sweepsteps"];
 
 export function quote(text) {
   const clean = String(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ");
@@ -103,10 +148,11 @@ export function parseHash(hash, catalog) {
   }
   const state = defaultState(catalog);
   const problems = [];
-  const unknown = [...new Set(params.keys())].filter((name) => !KNOWN.includes(name));
+  const names = [...new Set(params.keys())];
+  const unknown = names.filter((name) => !KNOWN.includes(name) && !SETTING.test(name));
   if (unknown.length) {
     problems.push(`Ignored unknown URL parameter${unknown.length > 1 ? "s" : ""} ${unknown.slice(0, 3).map(quote).join(", ")}`
-      + `${unknown.length > 3 ? ` and ${unknown.length - 3} more` : ""} (known: ${KNOWN.join(", ")}).`);
+      + `${unknown.length > 3 ? ` and ${unknown.length - 3} more` : ""} (known: ${KNOWN.join(", ")}, and <optimizer>.<setting>).`);
   }
 
   if (params.has("landscape")) {
@@ -138,19 +184,33 @@ export function parseHash(hash, catalog) {
   number("beta", "beta", LIMITS.beta);
   number("speed", "speed", LIMITS.speed, true);
   number("pspeed", "particleSpeed", LIMITS.particleSpeed);
+  const limits = catalogLimits(catalog);
+  number("noise", "noise", limits.noise);
+  number("sweepsteps", "sweepSteps", limits.sweepSteps, true);
 
-  if (params.has("field")) {
-    const text = params.get("field");
-    if (text === "1" || text === "0") state.field = text === "1";
-    else problems.push(`URL parameter field=${quote(text)} is not 0 or 1; the gradient field stays hidden.`);
-  }
+  const flag = (name, field, what) => {
+    if (!params.has(name)) return;
+    const text = params.get(name);
+    if (text === "1" || text === "0") state[field] = text === "1";
+    else problems.push(`URL parameter ${name}=${quote(text)} is not 0 or 1; ${what}.`);
+  };
+  flag("field", "field", "the gradient field stays hidden");
+  flag("arrows", "arrows", "the state arrows stay hidden");
+  flag("sweep", "sweep", "the Sweep panel stays closed");
 
   if (params.has("show")) {
     const show = params.get("show");
-    const keys = catalog.optimizers.map((o) => o.key);
-    const groups = Object.keys(SHOW_GROUPS);
-    if (groups.includes(show) || keys.includes(show)) state.show = show;
-    else problems.push(`URL parameter show=${quote(show)} is not one of ${[...groups, ...keys].join(", ")}; showing ${state.show}.`);
+    const keys = showKeys(show, catalog);
+    if (keys) state.show = showFor(keys, catalog);
+    else {
+      problems.push(`URL parameter show=${quote(show)} is not a group (${Object.keys(SHOW_GROUPS).join(", ")}), `
+        + `"${SHOW_NONE}", or optimizer keys separated by commas (${catalog.optimizers.map((o) => o.key).join(", ")}); showing ${state.show}.`);
+    }
+  }
+
+  for (const name of names.filter((n) => SETTING.test(n))) {
+    const problem = parseSetting(name, params.get(name), catalog, state.settings);
+    if (problem) problems.push(problem);
   }
 
   if (params.has("cmap")) {
@@ -175,6 +235,86 @@ export function parseHash(hash, catalog) {
   return { state, problems };
 }
 
+// An optimizer's own setting in the URL: <key>.<param>=value.
+const SETTING = /^[a-z0-9_]{1,24}\.[A-Za-z0-9_]{1,32}$/;
+
+// Parses one <key>.<param>=text into `settings` (syntax only: Python checks the values);
+// returns the problem, or null.
+function parseSetting(name, text, catalog, settings) {
+  const [key, param] = name.split(".");
+  const keys = catalog.optimizers.map((o) => o.key);
+  if (!keys.includes(key)) return `Ignored URL parameter ${quote(name)}: no optimizer ${quote(key)} (choose one of: ${keys.join(", ")}).`;
+  const specs = specsOf(catalog, key);
+  const spec = specs.find((s) => s.name === param);
+  if (!spec) {
+    return `Ignored URL parameter ${quote(name)}: ${key} has no setting ${quote(param)}`
+      + ` (its settings: ${specs.map((s) => s.name).join(", ") || "none"}).`;
+  }
+  const value = parseSettingValue(spec.kind, text);
+  if (value === null) {
+    return `URL parameter ${key}.${param}=${quote(text)} is not ${KIND_TEXT[spec.kind] ?? "a value"}; dropped (${key} uses its default).`;
+  }
+  settings[key] = { ...(settings[key] ?? {}), [param]: value };
+  return null;
+}
+
+const KIND_TEXT = {
+  number: "a number",
+  integer: "a whole number",
+  pair: 'two numbers "a,b"',
+  flag: "0 or 1",
+};
+
+// A setting's value from its text by kind, or null when the text is not of that kind.
+export function parseSettingValue(kind, text) {
+  if (typeof text !== "string") return null;
+  if (kind === "flag") return text === "1" ? true : text === "0" ? false : null;
+  if (kind === "pair") {
+    const parts = text.split(",");
+    if (parts.length !== 2) return null;
+    const pair = parts.map(parseNumber);
+    return pair.every(Number.isFinite) ? pair : null;
+  }
+  const value = parseNumber(text);
+  if (!Number.isFinite(value)) return null;
+  if (kind === "integer" && !Number.isInteger(value)) return null;
+  return value;
+}
+
+// A setting's value as the URL writes it.
+export function settingText(value) {
+  if (typeof value === "boolean") return value ? "1" : "0";
+  if (Array.isArray(value)) return value.map(String).join(",");
+  return String(value);
+}
+
+// The settings in one order (catalog, then specs), without empty entries: two
+// equal settings give the same text.
+export function settingsEntries(settings, catalog) {
+  const entries = [];
+  for (const { key } of catalog.optimizers) {
+    const own = settings?.[key];
+    if (!own) continue;
+    const order = specsOf(catalog, key).map((s) => s.name);
+    const params = Object.keys(own).sort((a, b) => order.indexOf(a) - order.indexOf(b));
+    for (const param of params) entries.push([`${key}.${param}`, settingText(own[param])]);
+  }
+  return entries;
+}
+
+export function sameSettings(a, b, catalog) {
+  return JSON.stringify(settingsEntries(a, catalog)) === JSON.stringify(settingsEntries(b, catalog));
+}
+
+// Python's refusals of settings ({key, param, value, message}) as sentences for a notice.
+export function describeProblems(problems) {
+  return problems.map((p) => {
+    const name = p.param ? `${p.key}.${p.param}` : String(p.key);
+    const why = String(p.message ?? "").replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ").slice(0, 200);
+    return `Setting ${quote(name)}=${quote(settingText(p.value))} refused: ${why}; dropped.`;
+  });
+}
+
 export function serializeHash(state, catalog) {
   const meta = landscapeMeta(catalog, state.landscape);
   const params = [
@@ -185,11 +325,16 @@ export function serializeHash(state, catalog) {
     ["speed", String(state.speed)],
     ["pspeed", String(state.particleSpeed)],
   ];
+  if (state.noise) params.push(["noise", String(state.noise)]);
+  if (state.arrows) params.push(["arrows", "1"]);
   if (state.field) params.push(["field", "1"]);
   if (meta && (state.start[0] !== meta.start[0] || state.start[1] !== meta.start[1])) {
     params.push(["start", state.start.join(",")]);
   }
   if (state.colormap !== catalog.defaults.colormap) params.push(["cmap", state.colormap]);
+  if (state.sweep) params.push(["sweep", "1"]);
+  if (state.sweepSteps !== (catalog.defaults.sweep_steps ?? 500)) params.push(["sweepsteps", String(state.sweepSteps)]);
+  params.push(...settingsEntries(state.settings, catalog));
   return params.map(([k, v]) => `${k}=${encodeURIComponent(v).replaceAll("%2C", ",")}`).join("&");
 }
 

@@ -45,6 +45,15 @@ export function createHook({ store, session, plot }) {
         status: [...r.status],
         basin: [...(r.basin ?? [])],
         divergedStep: Array.from(r.diverged_step ?? []),
+        noise: r.noise ?? null,
+        settings: r.settings ? structuredClone(r.settings) : null,
+        hyperparameters: r.hyperparameters ? structuredClone(r.hyperparameters) : null,
+        arrows: r.arrows ? {
+          gradient: r.keys.map((_, i) => [r.arrows.gradient[2 * i], r.arrows.gradient[2 * i + 1]]),
+          step: r.keys.map((_, i) => [r.arrows.step[2 * i], r.arrows.step[2 * i + 1]]),
+          velocity: r.keys.map((_, i) => [r.arrows.velocity[2 * i], r.arrows.velocity[2 * i + 1]]),
+          hasVelocity: Array.from(r.arrows.has_velocity, Boolean),
+        } : null,
       };
     },
     particles() {
@@ -78,6 +87,10 @@ export function createHook({ store, session, plot }) {
     },
     drawnKeys() {
       return plot.drawnKeys;
+    },
+    // State arrows drawn in the last frame that redrew the top layer.
+    arrowCount() {
+      return plot.arrowCount;
     },
     hasContours() {
       return plot.hasContours;

@@ -3,7 +3,10 @@
 
 import { LIMITS } from "../config.js";
 import { fmt } from "../format.js";
-import { SHOW_GROUPS, roundLr } from "../store.js";
+import { SHOW_GROUPS, catalogLimits, roundLr } from "../store.js";
+
+// The Show select's entry for a set of balls that is no group and not one optimizer.
+const CUSTOM = "custom";
 
 const $ = (id) => document.getElementById(id);
 
@@ -15,6 +18,10 @@ export function createControls(catalog, store, handlers) {
     lrValue: $("lr-value"),
     beta: $("beta"),
     betaValue: $("beta-value"),
+    noise: $("noise"),
+    noiseValue: $("noise-value"),
+    arrows: $("arrows"),
+    arrowsKey: $("arrows-key"),
     show: $("show"),
     speed: $("speed"),
     speedValue: $("speed-value"),
@@ -32,7 +39,11 @@ export function createControls(catalog, store, handlers) {
 
   // One vocabulary: option values are the registry keys.
   fillSelect(el.landscape, catalog.landscapes.map((l) => [l.key, l.label]));
-  fillSelect(el.show, [...Object.entries(SHOW_GROUPS), ...catalog.optimizers.map((o) => [o.key, `${o.label} only`])]);
+  const groups = Object.entries(SHOW_GROUPS).filter(([g]) => g === "all" || catalog.optimizers.some((o) => o.group === g));
+  fillSelect(el.show, [...groups, [CUSTOM, "Custom selection"], ...catalog.optimizers.map((o) => [o.key, `${o.label} only`])]);
+  // Chosen by the legend's toggles, never from the list.
+  el.show.querySelector(`option[value="${CUSTOM}"]`).disabled = true;
+  const noiseMax = catalogLimits(catalog).noise.max;
   fillSelect(el.colormap, catalog.colormaps.map((name) => [name, name]));
   el.lr.min = String(Math.log10(LIMITS.lr.min));
   el.lr.max = String(Math.log10(LIMITS.lr.max));
@@ -66,6 +77,17 @@ export function createControls(catalog, store, handlers) {
     shownLr = lr;
     handlers.lr(lr);
   });
+  // σ = max·u² for the slider position u in [0, 1]: fine steps near 0, where small noise
+  // already changes a path.
+  el.noise.min = "0";
+  el.noise.max = "1";
+  el.noise.step = "0.01";
+  el.noise.addEventListener("input", () => {
+    const noise = noiseAt(Number(el.noise.value));
+    el.noiseValue.value = fmt(noise);
+    handlers.noise(noise);
+  });
+  el.arrows.addEventListener("change", () => handlers.arrows(el.arrows.checked));
   el.beta.addEventListener("input", () => {
     const beta = Number(el.beta.value);
     el.betaValue.value = fmt(beta);
@@ -90,7 +112,7 @@ export function createControls(catalog, store, handlers) {
   el.dropGrid.addEventListener("click", () => handlers.dropGrid());
   el.clear.addEventListener("click", () => handlers.clear());
 
-  const inputs = [el.landscape, el.lr, el.beta, el.show, el.speed, el.particleSpeed, el.field, el.colormap,
+  const inputs = [el.landscape, el.lr, el.beta, el.noise, el.arrows, el.show, el.speed, el.particleSpeed, el.field, el.colormap,
     el.play, el.step, el.reset, el.dropGrid, el.clear];
 
   store.subscribe((state, patch, meta) => {
@@ -124,7 +146,12 @@ export function createControls(catalog, store, handlers) {
     el.particleSpeed.setAttribute("aria-valuetext", `particle speed ${fmt(state.particleSpeed)} times`);
     if (Number(el.beta.value) !== state.beta) el.beta.value = String(state.beta);
     el.betaValue.value = fmt(state.beta);
-    el.show.value = state.show;
+    el.show.value = [...el.show.options].some((o) => o.value === state.show) ? state.show : CUSTOM;
+    if (noiseAt(Number(el.noise.value)) !== state.noise) el.noise.value = String(Math.sqrt(state.noise / noiseMax));
+    el.noiseValue.value = fmt(state.noise);
+    el.noise.setAttribute("aria-valuetext", state.noise ? `gradient noise sigma ${fmt(state.noise)}` : "no gradient noise, sigma 0");
+    el.arrows.checked = state.arrows;
+    el.arrowsKey.hidden = !state.arrows;
     if (Number(el.speed.value) !== state.speed) el.speed.value = String(state.speed);
     el.speedValue.value = String(state.speed);
     const ps = Math.log2(state.particleSpeed);
@@ -134,6 +161,10 @@ export function createControls(catalog, store, handlers) {
     el.colormap.value = state.colormap;
     el.play.textContent = state.playing ? "Pause" : "Play";
     el.play.setAttribute("aria-pressed", String(state.playing));
+  }
+
+  function noiseAt(u) {
+    return Number((noiseMax * u * u).toPrecision(2));
   }
 }
 

@@ -1,30 +1,40 @@
-// The legend and outcome table: one row per optimizer with its swatch (colour, dash
-// pattern and ball shape, as on the plot), loss, best loss,
-// where it is, which known minimum's basin it is in (like seed 001's table) and its
-// status; the step count, shared by all, is in the caption.
+// The legend and outcome table: one row per optimizer with its visibility toggle and
+// swatch (colour, dash pattern and ball shape, as on the plot), loss, best loss,
+// where it is, which known minimum's basin it is in (like seed 001's table), its
+// status, and a button opening its settings; the step count, shared by all, is in the
+// caption. A hidden optimizer's row is dimmed: its ball keeps running (Python steps
+// every ball), so showing it again is instant.
 // update() runs at ~10 Hz; only cells whose text changed are touched. Hovering or
 // focusing a row tells the store, and the notes panel shows that optimizer's rule.
 
 import { fmt, fmtCount } from "../format.js";
 import { swatchSvg } from "../plot/style.js";
+import { visibleKeys } from "../store.js";
 
 const FIELDS = ["loss", "best", "where", "basin", "status"];
 
-export function createLegend(table, catalog, store) {
+export function createLegend(table, catalog, store, { toggle, openSettings }) {
   const body = table.tBodies[0];
   const stepEl = table.querySelector("#legend-step");
   let stepText = "";
-  const rows = new Map(); // key -> {row, cells: {field: td}, text: {field: string}}
+  const rows = new Map(); // key -> {row, cells: {field: td}, text: {field: string}, toggle}
   body.replaceChildren();
-  for (const { key, label } of catalog.optimizers) {
+  for (const { key, label, hyperparameters } of catalog.optimizers) {
     const row = document.createElement("tr");
     row.dataset.key = key;
     row.tabIndex = 0;
+    // The toggle and, as its label, the optimizer as the plot draws it: a sample of its
+    // trail (colour, dash) ending in its ball's shape.
     const swatch = document.createElement("td");
-    // The optimizer as the plot draws it: a sample of its trail (colour, dash) ending in
-    // its ball's shape.
     swatch.className = "swatch-cell";
-    swatch.append(swatchSvg(key));
+    const pick = document.createElement("label");
+    pick.className = "legend-toggle";
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.setAttribute("aria-label", `Show ${label}`);
+    box.addEventListener("change", () => toggle(key, box.checked));
+    pick.append(box, swatchSvg(key, { width: 26 }));
+    swatch.append(pick);
     const name = document.createElement("th");
     name.scope = "row";
     name.textContent = label;
@@ -37,14 +47,41 @@ export function createLegend(table, catalog, store) {
       row.append(td);
       cells[field] = td;
     }
+    const gear = document.createElement("td");
+    gear.className = "settings-cell";
+    if (hyperparameters?.length) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "gear";
+      button.textContent = "⚙";
+      button.setAttribute("aria-label", `Settings for ${label}`);
+      button.title = `${label}'s own hyperparameters (torch.optim names)`;
+      button.addEventListener("click", () => openSettings(key, button));
+      gear.append(button);
+    }
+    row.append(gear);
     const hover = (on) => store.set({ hovered: on ? key : null });
     row.addEventListener("pointerenter", () => hover(true));
     row.addEventListener("pointerleave", () => hover(false));
     row.addEventListener("focus", () => hover(true));
     row.addEventListener("blur", () => hover(false));
     body.append(row);
-    rows.set(key, { row, cells, text: {}, status: "" });
+    rows.set(key, { row, cells, text: {}, status: "", toggle: box });
   }
+
+  // Toggles and dimming follow `show` at once (the numbers follow at ~10 Hz).
+  function showVisible(state) {
+    const visible = visibleKeys(state, catalog);
+    for (const [key, entry] of rows) {
+      const shown = visible.has(key);
+      entry.toggle.checked = shown;
+      if (entry.row.classList.contains("dimmed") === shown) entry.row.classList.toggle("dimmed", !shown);
+    }
+  }
+  store.subscribe((state, patch) => {
+    if ("show" in patch) showVisible(state);
+  });
+  showVisible(store.state);
 
   return {
     update(runs, visible) {

@@ -1,7 +1,10 @@
 // The landscape's own text: its description, its "what to look for" notes (each one a
 // claim tests/test_lessons.py checks at the landscape's defaults), and the update rule
 // of the optimizer shown alone or hovered in the legend, with the current
-// hyperparameters filled in (the text comes from Python, which runs that rule).
+// hyperparameters filled in (the text comes from Python, which runs that rule, for every
+// registered optimizer), and what the gradient noise does while σ > 0.
+
+import { fmt } from "../format.js";
 
 export function createNotes(el, catalog, store) {
   const description = el.querySelector("#description");
@@ -9,6 +12,7 @@ export function createNotes(el, catalog, store) {
   const rule = el.querySelector("#rule");
   const ruleTitle = el.querySelector("#rule-title");
   const ruleText = el.querySelector("#rule-text");
+  const noiseNote = el.querySelector("#noise-note");
   const labels = new Map(catalog.optimizers.map((o) => [o.key, o.label]));
   let rules = {};
   let meta = null;
@@ -39,9 +43,20 @@ export function createNotes(el, catalog, store) {
     ruleText.textContent = rules[key];
   }
 
+  function showNoise(state) {
+    noiseNote.hidden = !state.noise;
+    if (!state.noise) return;
+    noiseNote.textContent = `Gradient noise σ = ${fmt(state.noise)}: every gradient method sees ∇f(θ) + σ·ξ, `
+      + "ξ ~ N(0, I) drawn afresh each step from a seeded generator (the same draws for every ball, so a "
+      + "reload reproduces the run). It stands in for mini-batch noise, which seed 001 credits with "
+      + "letting SGD escape shallow wells. The arrows' −∇f stays the exact gradient.";
+  }
+
   store.subscribe((state, patch) => {
     if ("hovered" in patch || "show" in patch) showRule(state);
+    if ("noise" in patch) showNoise(state);
   });
+  showNoise(store.state);
 
   return {
     showLandscape,

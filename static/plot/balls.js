@@ -5,6 +5,7 @@
 // with what happened and when.
 
 import { fmtCount } from "../format.js";
+import { arrowHead } from "./arrow-shape.js";
 import { HALO, colorOf, shapeOf, shapePath } from "./style.js";
 
 const BALL_RADIUS = 6;
@@ -93,10 +94,7 @@ function drawEdgeMarker(c, view, px, py, color, label) {
   const tx = x - Math.cos(angle) * 2;
   const ty = y - Math.sin(angle) * 2;
   c.beginPath();
-  c.moveTo(tx, ty);
-  c.lineTo(tx - size * Math.cos(angle - 0.5), ty - size * Math.sin(angle - 0.5));
-  c.lineTo(tx - size * Math.cos(angle + 0.5), ty - size * Math.sin(angle + 0.5));
-  c.closePath();
+  arrowHead(c, tx, ty, angle, size, 0.5, true);
   c.fillStyle = color;
   c.fill();
   c.lineWidth = 1.6;

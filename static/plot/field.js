@@ -3,6 +3,8 @@
 // optimizers.flow.field_arrows) grows with log(1 + |∇f|/median |∇f|), capped at 90 % of a
 // cell, so both gentle and steep regions read. Drawn once per scene and layout.
 
+import { arrowHead } from "./arrow-shape.js";
+
 export function createFieldLayer(canvas, view) {
   const c = canvas.getContext("2d");
   let field = null;
@@ -28,12 +30,7 @@ export function createFieldLayer(canvas, view) {
       const hy = py + dy / 2;
       c.moveTo(tx, ty);
       c.lineTo(hx, hy);
-      const head = Math.min(5, len * 0.4);
-      const a = Math.atan2(dy, dx);
-      c.moveTo(hx, hy);
-      c.lineTo(hx - head * Math.cos(a - 0.45), hy - head * Math.sin(a - 0.45));
-      c.moveTo(hx, hy);
-      c.lineTo(hx - head * Math.cos(a + 0.45), hy - head * Math.sin(a + 0.45));
+      arrowHead(c, hx, hy, Math.atan2(dy, dx), Math.min(5, len * 0.4));
     }
     c.lineCap = "round";
     c.lineWidth = 3;

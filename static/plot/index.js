@@ -5,12 +5,14 @@
 //   field      −∇f arrows, when shown                                (scene or layout change)
 //   trails     the balls' paths, incrementally                       (every reply)
 //   particles  the particles' kept paths, incrementally              (every flow reply)
-//   top        minima and markers, particles, balls, edge markers, start ring, cursor
+//   top        minima and markers, particles, state arrows (when shown), balls, edge
+//              markers, start ring, cursor
 //
 // createPlot(container) makes the canvases inside `container` and owns them.
 
 import { createBaseLayer, drawMarkers } from "./base.js";
 import { createBasinsLayer } from "./basins.js";
+import { drawArrows } from "./arrows.js";
 import { drawBalls } from "./balls.js";
 import { createFieldLayer } from "./field.js";
 import { drawCursor, drawStartMarker, hitStart } from "./overlays.js";
@@ -39,6 +41,7 @@ export function createPlot(container) {
   let meta = null;
   let pending = null; // "scene" (new picture) or "box" (maybe resized), until the next frame
   let drawnKeys = [];
+  let arrowCount = 0;
 
   function sizeCanvases() {
     const { width, height, dpr } = view.layout;
@@ -84,6 +87,7 @@ export function createPlot(container) {
     view.clip(top);
     drawParticles(top, view, model.particles);
     drawMarkers(top, view, meta); // above the resting particles: a ★ is never hidden
+    arrowCount = state.arrows ? drawArrows(top, view, model.runs, ui.visible) : 0; // under the balls
     drawnKeys = drawBalls(top, view, model.runs, ui.visible, ui.labels);
     top.restore();
     drawStartMarker(top, view, state.start, ui.dragStart);
@@ -128,6 +132,9 @@ export function createPlot(container) {
     insidePlot: (px, py) => view.insidePlot(px, py),
     hitStart: (start, px, py) => hitStart(view, start, px, py),
     particleAt: (p, px, py) => particleAt(view, p, px, py),
+    get arrowCount() {
+      return arrowCount;
+    },
     get drawnKeys() {
       return [...drawnKeys];
     },

@@ -39,6 +39,38 @@ function vertices(shape, r) {
       return polygon(5, -Math.PI / 2, 1.15);
     case "hexagon":
       return polygon(6, 0, 1.1);
+    case "triangle-right":
+      return polygon(3, 0, 1.5).map(([x, y]) => [x - 0.2 * r, y]);
+    case "triangle-left":
+      return polygon(3, Math.PI, 1.5).map(([x, y]) => [x + 0.2 * r, y]);
+    case "star":
+      return star(5, 1.55 * r, 0.65 * r);
+    case "star4":
+      return star(4, 1.6 * r, 0.6 * r);
+    case "x": {
+      // The cross turned by 45°.
+      const a = 0.42 * r;
+      const b = 1.22 * r;
+      const k = Math.SQRT1_2;
+      return [[-a, -b], [a, -b], [a, -a], [b, -a], [b, a], [a, a], [a, b], [-a, b], [-a, a], [-b, a], [-b, -a], [-a, -a]]
+        .map(([x, y]) => [k * (x - y), k * (x + y)]);
+    }
+    case "bowtie": {
+      const w = 1.3 * r;
+      const h = 1.1 * r;
+      return [[-w, -h], [0, -0.25 * h], [w, -h], [w, h], [0, 0.25 * h], [-w, h]];
+    }
+    case "dome": {
+      // A half disc, flat side down.
+      const R = 1.45 * r;
+      const arc = Array.from({ length: 9 }, (_, i) => {
+        const a = Math.PI + (Math.PI * i) / 8;
+        return [R * Math.cos(a), R * Math.sin(a) + 0.42 * R];
+      });
+      return arc;
+    }
+    case "dart":
+      return [[0, -1.45 * r], [1.25 * r, 1.1 * r], [0, 0.45 * r], [-1.25 * r, 1.1 * r]];
     case "cross": {
       const a = 0.42 * r;
       const b = 1.22 * r;
@@ -47,6 +79,15 @@ function vertices(shape, r) {
     default:
       return null;
   }
+}
+
+// An n-pointed star's vertices, pointing up, outer radius R, inner r.
+function star(n, R, r) {
+  return Array.from({ length: 2 * n }, (_, i) => {
+    const a = -Math.PI / 2 + (Math.PI * i) / n;
+    const d = i % 2 ? r : R;
+    return [d * Math.cos(a), d * Math.sin(a)];
+  });
 }
 
 // Adds the outline of `shape` at (x, y) to the current path of a canvas context.

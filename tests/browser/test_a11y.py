@@ -25,6 +25,13 @@ def test_one_optimizer_shown_has_no_violations(open_playground):
     assert violations(pg.page) == []
 
 
+def test_the_settings_panel_arrows_and_noise_have_no_violations(open_playground):
+    pg = open_playground("arrows=1&noise=0.5&show=sgd,adam,lion")
+    pg.page.get_by_role("button", name="Settings for Adam", exact=True).click()
+    assert pg.page.is_visible("#optimizer-settings") and pg.page.is_visible("#arrows-key")
+    assert violations(pg.page) == []
+
+
 def test_the_notice_open_has_no_violations(open_playground):
     pg = open_playground("landscape=nowhere&lr=9")
     assert pg.page.is_visible("#notice")

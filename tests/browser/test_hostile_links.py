@@ -13,6 +13,7 @@ import landscapes
 import optimizers
 
 KEYS = ["landscape", "lr", "beta", "show", "speed", "pspeed", "field", "start", "cmap",
+        "noise", "arrows", "adam.betas", "sgd.lr", "rprop.etas", "adam.amsgrad", "nobody.lr", "adam.__proto__",
         "__proto__", "constructor", "x", "", "LR", "lr[]", "😀"]
 NASTY = ["", "NaN", "Infinity", "-Infinity", "1e400", "1e-400", "-0", "0x10", "1_000", "  0.5 ",
          "<img src=x onerror=alert(1)>", "javascript:alert(1)", "__proto__", "%", "%zz", "%00",
@@ -23,9 +24,12 @@ NASTY = ["", "NaN", "Infinity", "-Infinity", "1e400", "1e-400", "-0", "0x10", "1
 
 def generated_hashes(n: int, seed: int = 7) -> list[str]:
     rng = random.Random(seed)
-    valid = {"landscape": landscapes.names(), "show": ["all", "gradient", "escape", *optimizers.names()],
+    valid = {"landscape": landscapes.names(), "show": ["all", "gradient", "escape", "more", "none", "sgd,adam,lion",
+                                                            *optimizers.names()],
              "cmap": ["magma", "viridis"], "lr": ["0.01", "0.002", "0.3"], "beta": ["0", "0.5", "0.95"],
-             "speed": ["1", "7", "50"], "pspeed": ["0.5", "2"], "field": ["0", "1"], "start": ["0,0", "1,1"]}
+             "speed": ["1", "7", "50"], "pspeed": ["0.5", "2"], "field": ["0", "1"], "start": ["0,0", "1,1"],
+             "noise": ["0", "0.5", "3"], "arrows": ["0", "1"], "adam.betas": ["0.9,0.99", "0.5,0.5"],
+             "sgd.lr": ["0.01", "0.3"], "rprop.etas": ["0.5,1.2", "0.4,1.3"], "adam.amsgrad": ["0", "1"]}
     out = []
     for _ in range(n):
         parts = []
@@ -51,7 +55,9 @@ CHECK = """async (hashes) => {
     const url = new URLSearchParams(location.hash.slice(1));
     const shown = url.get('landscape') === s.landscape && Number(url.get('lr')) === s.lr
       && Number(url.get('beta')) === s.beta && url.get('show') === s.show
-      && Number(url.get('speed')) === s.speed && pg.snapshot() !== null;
+      && Number(url.get('speed')) === s.speed && pg.snapshot() !== null
+      && Number(url.get('noise') ?? 0) === s.noise && (url.get('arrows') === '1') === s.arrows
+      && [...url.keys()].filter((k) => k.includes('.')).every((k) => s.settings[k.split('.')[0]]?.[k.split('.')[1]] !== undefined);
     const disabled = document.querySelector('#play').disabled || document.querySelector('#landscape').disabled;
     if (text.length > 700 || /[\\u0000-\\u0008\\u000b-\\u001f]/.test(text) || !shown || disabled
         || /NaN|Infinity/.test(document.querySelector('#legend').textContent)) {

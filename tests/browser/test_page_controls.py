@@ -131,9 +131,9 @@ def test_hash_sets_the_scene(open_playground):
 
 
 def test_bad_hash_values_are_named_and_fall_back_field_by_field(open_playground):
-    pg = open_playground("landscape=nowhere&lr=5&beta=0.5&speed=7&show=adamax")
+    pg = open_playground("landscape=nowhere&lr=5&beta=0.5&speed=7&show=adamx")
     notice = pg.text("#notice")
-    assert '"nowhere"' in notice and 'lr="5"' in notice and 'show="adamax"' in notice, notice
+    assert '"nowhere"' in notice and 'lr="5"' in notice and 'show="adamx"' in notice, notice
     state = pg.state()
     ravine = landscapes.get("ravine")
     assert state["landscape"] == "ravine" and state["lr"] == ravine.default_lr  # defaults
