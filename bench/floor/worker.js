@@ -12,6 +12,17 @@ try {
   mark("numpy loaded");
   pyodide.runPython("import numpy");
   mark("numpy imported");
+  // After Ready the benchmark may send Python snippets (bench/run.py's numpy floors) to run
+  // here, in the same runtime the page uses; each reply carries what the snippet returns.
+  self.onmessage = ({ data }) => {
+    if (data?.type !== "run") return;
+    try {
+      const value = pyodide.runPython(data.code);
+      self.postMessage({ type: "ran", id: data.id, ok: true, value: value?.toJs ? value.toJs() : value });
+    } catch (err) {
+      self.postMessage({ type: "ran", id: data.id, ok: false, error: String(err) });
+    }
+  };
   self.postMessage({ ok: true, stages, timeOrigin: performance.timeOrigin });
 } catch (err) {
   self.postMessage({ ok: false, error: String(err) });

@@ -10,7 +10,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 ROWS = ["First frame, cold", "First frame, warm", "Frame interval", "Main-thread work per frame",
         "Largest particle count", "Landscape switch", "One Adam step", "Batch throughput",
-        "Main-thread long tasks"]
+        "Main-thread long tasks", "Learning-rate sweep", "State arrows on: frame interval",
+        "State arrows on: main-thread long tasks"]
 
 
 def test_bench_quick_run_writes_the_table(tmp_path):
