@@ -10,9 +10,11 @@ from __future__ import annotations
 from . import classic, presets, reference
 from .base import Landscape, Minimum, basin_index, basin_name, classify_points, group_points
 from .errors import UnknownNameError, unknown_name
+from .expression import ExpressionLandscape, from_expression
 
 __all__ = ["Landscape", "Minimum", "names", "get", "all_landscapes", "UnknownNameError",
-           "basin_index", "basin_name", "classify_points", "group_points"]
+           "basin_index", "basin_name", "classify_points", "group_points",
+           "from_expression", "ExpressionLandscape"]
 
 _REGISTRY: dict[str, Landscape] = {
     land.key: land for land in presets.LANDSCAPES + reference.LANDSCAPES + classic.LANDSCAPES
