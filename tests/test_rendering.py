@@ -1,7 +1,6 @@
 """Heatmap pixels, colour scales, colour-bar ticks and contour lines."""
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -202,7 +201,6 @@ def test_fmt_transcription_follows_the_rule(value, text):
     assert fmt(value) == text
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run static/format.js")
 def test_fmt_transcription_matches_static_format_js():
     # The page's own formatter on the same table and on every colour-bar tick value.
     values = [v for v, _ in FMT_TABLE if np.isfinite(v)]

@@ -26,7 +26,6 @@ site, and a second build gives the same tree. Standard library only.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import re
@@ -56,8 +55,8 @@ class BuildError(Exception):
     """The site cannot be built; the message says why and what to do."""
 
 
-def say(message: str) -> None:
-    print(f"==> {message}", flush=True)
+say = runtime.say  # one line per step, the style of ./dev
+sha256_file = runtime.sha256_file
 
 
 def config_packages(config_js: str) -> list[str]:
@@ -98,14 +97,6 @@ def enable_service_worker(offline_js: str) -> str:
     if offline_js.count(SW_SWITCH_OFF) != 1:
         raise BuildError(f"static/offline.js has no line {SW_SWITCH_OFF!r}: cannot turn the service worker on")
     return offline_js.replace(SW_SWITCH_OFF, SW_SWITCH_OFF.replace("false", "true"))
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def runtime_files(runtime_dir: Path, packages: list[str]) -> dict[str, str]:

@@ -3,6 +3,8 @@
     docs/screenshot-ravine.png       the Ravine lesson at its defaults: SGD ricochets, Adam glides
     docs/screenshot-basins.png       Himmelblau with a dropped grid: kept paths and the basin map
     docs/screenshot-wells.png        Four wells with the escape methods and the outcome table
+    docs/sweep-ravine.png            the Ravine's learning-rate sweep (issue 10), N = 1,500 steps
+    docs/compare-ravine.png          four chosen optimizers with their state arrows and Adam's own settings
     docs/layout-<screen>.png         the default page on a phone, a tablet, a projector, a laptop, a desktop
 
 Needs what ``./dev serve`` sets up (the local runtime and build/wheels/); run it with
@@ -71,6 +73,30 @@ def wells(context, url: str, out: Path) -> None:
     page.close()
 
 
+def sweep(context, url: str, out: Path) -> None:
+    """The Ravine with the Sweep panel open at the landscape's own 1,500 steps: SGD's narrow
+    band against Adam's wide one (the Ravine's last note)."""
+    page = open_page(context, url, "landscape=ravine&show=gradient&speed=4&sweep=1&sweepsteps=1500")
+    run_until_step(page, 300)
+    page.evaluate("window.__playground.sweep.settled()")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(out / "sweep-ravine.png"))
+    page.close()
+
+
+def compare(context, url: str, out: Path) -> None:
+    """Any subset of optimizers, each with its own settings: SGD, Momentum, Adam (β₂ 0.99)
+    and Newton on the Ravine, with the arrows that say why each ball moves."""
+    page = open_page(context, url, "landscape=ravine&show=sgd,momentum,adam,newton&speed=1&arrows=1"
+                                   "&adam.betas=0.9,0.99")
+    run_until_step(page, 40)
+    page.locator('button[aria-label="Settings for Adam"]').click()
+    page.evaluate("scrollTo(0, 0)")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(out / "compare-ravine.png"))
+    page.close()
+
+
 LAYOUTS = {"phone": (390, 844), "tablet": (768, 1024), "projector": (1024, 768),
            "laptop": (1280, 720), "desktop": (1920, 1080)}
 
@@ -97,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=browser.REPO / "docs")
     parser.add_argument("--scale", type=float, default=1.0, help="device pixel ratio (2 for HiDPI)")
     parser.add_argument("--only-main", action="store_true", help="skip the five layout screenshots")
+    parser.add_argument("--only-sweep", action="store_true", help="take docs/sweep-ravine.png only")
     args = parser.parse_args(argv)
     missing = browser.missing_build(browser.runtime_dir(), browser.wheels_dir())
     if missing:
@@ -111,18 +138,24 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as playwright:
             chromium = browser.launch_chromium(playwright)
             context = chromium.new_context(viewport=VIEWPORT, device_scale_factor=args.scale, bypass_csp=True)
-            ravine(context, url, args.out)
-            basins(context, url, args.out)
-            wells(context, url, args.out)
+            if not args.only_sweep:
+                ravine(context, url, args.out)
+                basins(context, url, args.out)
+                wells(context, url, args.out)
+            sweep(context, url, args.out)
+            if not args.only_sweep:
+                compare(context, url, args.out)
             context.close()
-            if not args.only_main:
+            if not (args.only_main or args.only_sweep):
                 layouts(chromium, url, args.out, args.scale)
             chromium.close()
     finally:
         server.shutdown()
         server.server_close()
-    names = ["screenshot-ravine.png", "screenshot-basins.png", "screenshot-wells.png"]
-    if not args.only_main:
+    names = ["sweep-ravine.png"] if args.only_sweep else [
+        "screenshot-ravine.png", "screenshot-basins.png", "screenshot-wells.png", "sweep-ravine.png",
+        "compare-ravine.png"]
+    if not (args.only_main or args.only_sweep):
         names += [f"layout-{name}.png" for name in LAYOUTS]
     for name in names:
         print(f"wrote {args.out / name}")

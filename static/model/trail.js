@@ -25,20 +25,20 @@ export class Trail {
     const n = this.length;
     // A resting ball would fill the buffer with copies of one point.
     if (n > 0 && this.xy[2 * n - 2] === x && this.xy[2 * n - 1] === y) return;
-    if (n === this.capacity) this.thin();
-    this.xy[2 * this.length] = x;
-    this.xy[2 * this.length + 1] = y;
-    this.length += 1;
-    this.appended += 1;
+    this.append(x, y);
   }
 
   // A break in the path (a random restart jumped): the next point starts a new line.
   gap() {
     const n = this.length;
     if (n === 0 || Number.isNaN(this.xy[2 * n - 2])) return;
-    if (n === this.capacity) this.thin();
-    this.xy[2 * this.length] = NaN;
-    this.xy[2 * this.length + 1] = NaN;
+    this.append(NaN, NaN);
+  }
+
+  append(x, y) {
+    if (this.length === this.capacity) this.thin();
+    this.xy[2 * this.length] = x;
+    this.xy[2 * this.length + 1] = y;
     this.length += 1;
     this.appended += 1;
   }
