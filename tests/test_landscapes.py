@@ -54,14 +54,21 @@ def test_unknown_landscape_lists_the_valid_ones():
     assert "'banana'" in message and "ravine" in message and "six-hump-camel" in message
 
 
+# Ackley's derivatives blow up like 1/r towards its cusp at the origin, so a central
+# difference of step h is off by about (h/r)² there: at r = 1e-3 (hypothesis found
+# r = 1.08e-3 once) the error was 4e-5, above the 1e-6 tolerance. Points closer than
+# 1e-2 spans (10⁴ steps) are left out: (h/r)² ≤ 1e-8.
+CUSP_RADIUS = 1e-2
+
+
 @pytest.mark.parametrize("key", ALL)
 @settings(max_examples=40, deadline=None)
 @given(uv=unit_points())
 def test_gradient_matches_central_differences(key, uv):
     land = landscapes.get(key)
     x, y = in_domain(land, *uv)
-    if key == "ackley" and math.hypot(x, y) < 1e-3:
-        return  # cusp at the origin: f is not differentiable there
+    if key == "ackley" and math.hypot(x, y) < CUSP_RADIUS * land.span:
+        return  # cusp at the origin: f is not differentiable there (see CUSP_RADIUS)
     h = 1e-6 * land.span
     fd = ((land.f(x + h, y) - land.f(x - h, y)) / (2 * h), (land.f(x, y + h) - land.f(x, y - h)) / (2 * h))
     gx, gy = land.grad(x, y)
@@ -76,7 +83,7 @@ def test_gradient_matches_central_differences(key, uv):
 def test_hessian_matches_central_differences_of_the_gradient(key, uv):
     land = landscapes.get(key)
     x, y = in_domain(land, *uv)
-    if key == "ackley" and math.hypot(x, y) < 1e-3:
+    if key == "ackley" and math.hypot(x, y) < CUSP_RADIUS * land.span:
         return
     h = 1e-6 * land.span
     gxp, gyp = land.grad(x + h, y)
