@@ -144,8 +144,9 @@ def _open_page(chromium, base, hash_=""):
     return context, page
 
 
-# Why frames drop with 16 balls (measured by hiding panels; see the report's notes).
-PANEL_REFRESH_REASON = ("a frame is dropped at each ~10 Hz refresh of the outcome table (16 rows) and the loss chart (16 series): measured separately on a quiet machine (load < 1), hiding both panels brings p95 back to 16.8 ms with 0 long tasks, hiding either one alone does not (33 ms). The cost is Chromium's style, layout and paint of those two panels, not our JavaScript; with 8 balls (the previous release) it fitted in the frame. Not fixed yet.")
+# What is left of a frame beyond our JavaScript (chrome://tracing of this benchmark: the
+# time is in LayerTreeHost::DoUpdateLayers, i.e. rasterising the canvases that changed).
+PANEL_REFRESH_REASON = ("the rest of a frame is Chromium's software rasterisation (no GPU in headless Chromium here) of the canvases that changed: the plot's top, trail and particle layers on every reply, and at ~10 Hz the loss chart or the outcome table (never both in one frame; the chart draws at most two points per pixel column). Measured with chrome tracing (LayerTreeHost::DoUpdateLayers) on this benchmark; on a quiet machine it fits the frame, so a miss here comes with machine load (the load average is in the header).")
 
 
 def _measure_frames(page, seconds: float) -> dict:
@@ -431,9 +432,8 @@ def notes_on_misses(r: dict) -> list[str]:
     if fr["max_sustained"] < 2000:
         notes.append(
             "- **Particle count below 2,000.** Main-thread work stays small; the frame interval grows with "
-            "the software rasterisation of particle tails and dots (no GPU in headless Chromium here), on "
-            "top of the frame dropped at each refresh of the outcome table and loss chart (see the frame "
-            "interval).")
+            "the software rasterisation of particle tails and dots (no GPU in headless Chromium here; the "
+            "dots are one image blit each), on top of the loss chart's and outcome table's refreshes.")
     if sw["first_max"] > 100:
         slowest = max(sw["per_landscape"], key=sw["per_landscape"].get)
         notes.append(
@@ -478,9 +478,10 @@ def _issue10_notes(r: dict) -> list[str]:
             f"The bare numpy floor of the same step count in the same Pyodide, "
             f"{SWEEP_OPTIMIZERS} × {SWEEP_STEPS} × 24 operations on ({SWEEP_POINTS}, 2) arrays, takes "
             f"{sw6['floor_ms']:.0f} ms: at this array size each numpy call costs its fixed overhead "
-            "(microseconds under WebAssembly), not the arithmetic, so the sweep's time is the number of "
-            "array operations per step (the update, the shared gradient, the loss and the divergence and "
-            "convergence checks) times that overhead.")
+            "(microseconds under WebAssembly), not the arithmetic. The sweep already runs every optimizer's "
+            "particles in one array (one gradient and one loss evaluation per step for all of them) and "
+            "reads its table off blocks of 32 steps of history, so what is left per step is the update "
+            "rules' own operations; a miss comes with machine load (the load average is in the header).")
     ar = r.get("arrows")
     load = r.get("load") or (float("nan"), float("nan"))
     if ar and ar["interval_p95"] > FRAME_TARGET_MS + 0.5:

@@ -190,7 +190,11 @@ async function warmPictures() {
 // ----------------------------------------------------------------------------- the loop
 
 let lastPanels = 0;
+let chartDue = false;
 
+// The panels follow at ~10 Hz: the outcome table on one frame, the loss chart on the
+// next, so that no frame pays for both (each costs Chromium a few ms of layout, paint
+// and rasterisation on top of the plot's layers).
 function frame(now) {
   const t0 = performance.now();
   session.tick(now);
@@ -198,13 +202,16 @@ function frame(now) {
   const changed = session.takeDirty();
   if (changed) hook.panelsDirty = true;
   plot.frame(model, store.state, ui, changed);
-  if (hook.panelsDirty && now - lastPanels >= LEGEND_PERIOD_MS) {
-    panels.legend.update(model.runs, ui.visible);
+  if (chartDue) {
     panels.chart.update(model.history, ui.visible);
+    chartDue = false;
+  } else if (hook.panelsDirty && now - lastPanels >= LEGEND_PERIOD_MS) {
+    panels.legend.update(model.runs, ui.visible);
     const p = model.particles;
     panels.controls.showParticleCount(p ? p.count : 0, p ? p.count - p.moving : 0);
     lastPanels = now;
     hook.panelsDirty = false;
+    chartDue = true;
   }
   hook.recordFrame(performance.now() - t0);
   requestAnimationFrame(frame);

@@ -52,8 +52,14 @@ def test_shapes_and_fields():
         assert row["band"] is None or (isinstance(row["band"], tuple) and len(row["band"]) == 2)
 
 
-@pytest.mark.parametrize("key, hp", [("sgd", {}), ("momentum", {}), ("adam", dict(betas=(0.5, 0.9))),
-                                     ("rprop", {}), ("newton", {}), ("lion", {}), ("radam", {})])
+# Random restarts draw each restart point per particle (row i of an (n, 2) draw), so at
+# lrs[i] of a sweep it restarts where particle i of a batch would: only lrs[0] is the
+# separate run (test_restarts_first_lr_is_the_separate_run).
+LR_KEYS = [k for k in optimizers.names() if "lr" in optimizers.defaults(k) and k != "restarts"]
+
+
+@pytest.mark.parametrize("key, hp", [(k, {}) for k in LR_KEYS] + [("adam", dict(betas=(0.5, 0.9))),
+                                                                   ("adamw", dict(amsgrad=True))])
 def test_each_lr_is_exactly_a_separate_run(key, hp):
     # SGD at the smallest lr is still crawling at the end, so the sweep runs all 300 steps
     lrs = np.geomspace(1e-3, 1.0, 9)
@@ -64,6 +70,13 @@ def test_each_lr_is_exactly_a_separate_run(key, hp):
         final, best, reached, diverged = separate(key, RAVINE, RAVINE.start, float(lr), 300, 1e-2, 0.0, **hp)
         assert (row["final"][i], row["best"][i], row["reached"][i], row["diverged"][i]) == \
             (final, best, reached, diverged), (key, lr)
+
+
+def test_restarts_first_lr_is_the_separate_run():
+    lrs = np.geomspace(0.01, 0.2, 5)
+    row = optimizers.sweep(["restarts"], RAVINE, RAVINE.start, lrs=lrs, steps=450, threshold=1e-2).rows[0]
+    assert (row["final"][0], row["best"][0], row["reached"][0], row["diverged"][0]) == \
+        separate("restarts", RAVINE, RAVINE.start, float(lrs[0]), 450, 1e-2, 0.0)
 
 
 def bowl_sgd_by_hand(lr, start, steps, threshold):
@@ -119,14 +132,27 @@ def test_the_ravine_sgd_band_is_narrower_than_adams():
     assert 0.05 < slo <= shi < 0.2
 
 
-def test_early_stop_once_every_run_has_converged(monkeypatch):
-    calls = []
-    real = run.step_many
-    monkeypatch.setattr(sweep_module.run, "step_many", lambda *a: calls.append(1) or real(*a))
+def test_early_stop_once_every_run_has_come_to_rest():
     result = optimizers.sweep(["newton"], BOWL, (-2.5, 2.0), lrs=[0.5, 1.0], steps=5000)
-    assert len(calls) < 100
+    # lr 0.5 halves the distance each step: below 1e-7 spans after ~26 steps, so the
+    # second or third block is the first one spent entirely at rest
+    assert result.ran in (2 * sweep_module.BLOCK, 3 * sweep_module.BLOCK)
     assert result.rows[0]["reached"].tolist() == [bowl_newton_reached(0.5), 1]
     assert result.steps == 5000
+
+
+def test_no_early_stop_while_a_run_still_moves():
+    # SGD at lr 1e-3 on the ravine crawls for all 300 steps; the runs that diverged early
+    # do not stop the sweep
+    result = optimizers.sweep(["sgd"], RAVINE, RAVINE.start, lrs=[1e-3, 1.0], steps=300)
+    assert result.ran == 300
+    assert result.rows[0]["diverged"].tolist()[1] > 0
+
+
+def test_every_run_diverged_stops_at_the_first_block():
+    result = optimizers.sweep(["sgd"], BOWL, (-2.5, 2.0), lrs=[3.0, 5.0], steps=5000)
+    assert result.ran == sweep_module.BLOCK
+    assert (result.rows[0]["diverged"] > 0).all()
 
 
 def bowl_newton_reached(lr):

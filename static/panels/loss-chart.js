@@ -14,7 +14,7 @@
 // Cost: update() compares history.generation/version and the visible set with what it
 // drew last and returns at once when nothing changed; otherwise one setData (and one
 // setSeries per series whose visibility changed), which uPlot coalesces into a single
-// redraw in a microtask. Measured in tests/browser/test_loss_chart.py.
+// redraw in a microtask; the data drawn is decimated to two points per pixel column.
 //
 // The y axis: a log axis of `loss − f*` (the loss above the landscape's global minimum,
 // clamped to ≥ 1e-12) when the history knows f*, labelled "loss" when f* = 0 and
@@ -26,6 +26,7 @@
 
 import uPlot from "../vendor/uplot/uPlot.esm.js";
 import { MISSING, fmt, fmtCount } from "../format.js";
+import { decimate } from "../model/decimate.js";
 import { dashOf, swatchSvg } from "../plot/style.js";
 
 const STYLESHEETS = [
@@ -71,6 +72,7 @@ export function createLossChart(container, { optimizers, height = DEFAULT_HEIGHT
   let shown = series.map(() => true);
   let keyIndex = series.map(() => -1); // chart series i -> history key index
   let blanks = [];                     // null-filled arrays for series the history lacks
+  let drawnIndex = null;               // drawn point -> history index (null: identity)
   let width = 0;
 
   function build(logScale, floor) {
@@ -140,17 +142,31 @@ export function createLossChart(container, { optimizers, height = DEFAULT_HEIGHT
     return [[], ...series.map(() => [])];
   }
 
+  // What uPlot draws: the history's series, min–max decimated to two points per pixel
+  // column of the plot area (static/model/decimate.js), so a redraw costs the chart's
+  // width, not the 4,000 points per series the history keeps. `drawnIndex` maps a drawn
+  // point back to the history's (null: the same).
   function chartData() {
     const steps = history.steps;
-    return [
-      steps,
-      ...series.map((_, i) => {
-        const k = keyIndex[i];
-        if (k >= 0) return history.series(k);
-        if (blanks[i]?.length !== steps.length) blanks[i] = new Array(steps.length).fill(null);
-        return blanks[i];
-      }),
-    ];
+    const ys = series.map((_, i) => {
+      const k = keyIndex[i];
+      if (k >= 0) return history.series(k);
+      if (blanks[i]?.length !== steps.length) blanks[i] = new Array(steps.length).fill(null);
+      return blanks[i];
+    });
+    const d = decimate(steps, ys, plotColumns());
+    drawnIndex = d.index;
+    return [d.x, ...d.ys];
+  }
+
+  function plotColumns() {
+    const plotWidth = u?.bbox?.width ? u.bbox.width / devicePixelRatio : width - 60;
+    return Math.max(60, Math.round(plotWidth));
+  }
+
+  // The history's index of drawn point `idx`.
+  function historyIndex(idx) {
+    return drawnIndex ? drawnIndex[Math.min(idx, drawnIndex.length - 1)] : idx;
   }
 
   // The lowest loss reached by each visible optimizer: a ring in its colour on its line.
@@ -187,7 +203,7 @@ export function createLossChart(container, { optimizers, height = DEFAULT_HEIGHT
       return;
     }
     const hovered = u && u.cursor.idx != null && u.cursor.left >= 0;
-    const idx = hovered ? Math.min(u.cursor.idx, history.length - 1) : history.length - 1;
+    const idx = hovered ? Math.min(historyIndex(u.cursor.idx), history.length - 1) : history.length - 1;
     const values = series.map((_, i) => (keyIndex[i] >= 0 ? history.series(keyIndex[i])[idx] : null));
     legend.set(history.steps[idx], values, shown, hovered);
   }
@@ -200,7 +216,9 @@ export function createLossChart(container, { optimizers, height = DEFAULT_HEIGHT
     const w = measure();
     if (w <= 0 || w === width) return;
     width = w;
-    if (u) u.setSize({ width: Math.max(width, 120), height });
+    if (!u) return;
+    u.setSize({ width: Math.max(width, 120), height });
+    if (history) u.setData(chartData(), true); // as many columns as the new width has
   }
 
   const observer = typeof ResizeObserver === "function" ? new ResizeObserver(() => resize()) : null;

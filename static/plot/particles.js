@@ -8,7 +8,6 @@ const PATH_COLOR = "rgba(240, 245, 255, 0.6)";
 const LOG_LIMIT = 4_000_000; // floats kept for redraws (1M segments); later ones are drawn but not kept
 const MOVING_RADIUS = 3.6;
 const REST_RADIUS = 3.2;
-const ROUND_LIMIT = 300; // up to this many particles the dots are round
 
 export function createParticlesLayer(canvas, view) {
   const c = canvas.getContext("2d");
@@ -94,49 +93,70 @@ export function createParticlesLayer(canvas, view) {
   };
 }
 
-// Dots and rest markers, in two batched paths per kind (thousands of arcs are slow
-// without a GPU; at these sizes squares and diamonds read as well).
+// Dots and rest markers as small pre-drawn images, one blit each (in software
+// rasterisation a thousand filled and outlined paths cost several times more per frame
+// than a thousand copies of one image), placed on whole device pixels.
 export function drawParticles(c, view, particles) {
   if (!particles || particles.count === 0) return;
   const { xy, status, count } = particles;
   const { sx, ox, sy, oy } = view.layout.tf;
-  // At rest (1) and stopped/diverged (2, 3): small diamonds.
-  c.beginPath();
-  for (let i = 0; i < count; i++) {
-    if (status[i] === 0) continue;
-    const px = ox + sx * xy[2 * i];
-    const py = oy + sy * xy[2 * i + 1];
-    c.moveTo(px, py - REST_RADIUS);
-    c.lineTo(px + REST_RADIUS, py);
-    c.lineTo(px, py + REST_RADIUS);
-    c.lineTo(px - REST_RADIUS, py);
-    c.closePath();
-  }
-  c.fillStyle = "#7fb6ff";
-  c.fill();
-  c.lineWidth = 1;
-  c.strokeStyle = "rgba(6, 8, 14, 0.9)";
-  c.stroke();
-  // Moving: bright dots with a dark outline, so they read on every colour map.
-  c.beginPath();
-  const r = MOVING_RADIUS;
-  const round = count <= ROUND_LIMIT;
-  for (let i = 0; i < count; i++) {
-    if (status[i] !== 0) continue;
-    const px = ox + sx * xy[2 * i];
-    const py = oy + sy * xy[2 * i + 1];
-    if (round) {
-      c.moveTo(px + r, py);
-      c.arc(px, py, r, 0, 2 * Math.PI);
-    } else {
-      c.rect(px - r, py - r, 2 * r, 2 * r);
+  const dpr = view.layout.dpr || 1;
+  const sprites = spritesFor(dpr);
+  for (const [sprite, moving] of [[sprites.rest, false], [sprites.moving, true]]) {
+    const half = (sprite.pixels - 1) / 2; // device pixels from the sprite's edge to its centre pixel
+    const size = sprite.pixels / dpr;
+    for (let i = 0; i < count; i++) {
+      if ((status[i] === 0) !== moving) continue;
+      const px = (Math.round((ox + sx * xy[2 * i]) * dpr) - half) / dpr;
+      const py = (Math.round((oy + sy * xy[2 * i + 1]) * dpr) - half) / dpr;
+      c.drawImage(sprite.image, px, py, size, size);
     }
   }
-  c.fillStyle = "#ffffff";
+}
+
+// Moving: a bright round dot with a dark outline, so it reads on every colour map. At
+// rest (1) and stopped/diverged (2, 3): a small blue diamond, outlined.
+const SPRITES = new Map(); // dpr -> {moving, rest}
+
+function spritesFor(dpr) {
+  let s = SPRITES.get(dpr);
+  if (!s) {
+    s = {
+      moving: sprite(dpr, MOVING_RADIUS, 1.4, (c, r) => c.arc(0, 0, r, 0, 2 * Math.PI), "#ffffff", "rgba(6, 8, 14, 0.95)"),
+      rest: sprite(dpr, REST_RADIUS, 1, diamond, "#7fb6ff", "rgba(6, 8, 14, 0.9)"),
+    };
+    SPRITES.set(dpr, s);
+  }
+  return s;
+}
+
+function diamond(c, r) {
+  c.moveTo(0, -r);
+  c.lineTo(r, 0);
+  c.lineTo(0, r);
+  c.lineTo(-r, 0);
+  c.closePath();
+}
+
+// A canvas `pixels` device pixels square (an odd number, so the shape's centre is a
+// pixel's centre: blitted on whole pixels it needs no resampling), replaced by an
+// ImageBitmap of it once that is ready.
+function sprite(dpr, radius, lineWidth, shape, fill, stroke) {
+  const pixels = 2 * Math.ceil((radius + lineWidth) * dpr) + 1;
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = pixels;
+  const c = canvas.getContext("2d");
+  c.setTransform(dpr, 0, 0, dpr, pixels / 2, pixels / 2);
+  c.beginPath();
+  shape(c, radius);
+  c.fillStyle = fill;
   c.fill();
-  c.lineWidth = 1.4;
-  c.strokeStyle = "rgba(6, 8, 14, 0.95)";
+  c.lineWidth = lineWidth;
+  c.strokeStyle = stroke;
   c.stroke();
+  const out = { image: canvas, pixels };
+  if (typeof createImageBitmap === "function") createImageBitmap(canvas).then((bitmap) => (out.image = bitmap), () => {});
+  return out;
 }
 
 // The particle nearest to CSS pixel (px, py) within `radius` pixels, or -1.

@@ -243,30 +243,39 @@ def test_resize_follows_the_container(open_demo):
     assert page.evaluate("document.querySelector('#loss').children.length") == 0
 
 
-def test_update_cost_with_8_series_of_4000_points(open_demo):
-    """update() after one appended step redraws 8 × 4000 points: a few ms, never a long task."""
+def test_a_redraw_draws_two_points_per_pixel_column_and_keeps_the_extremes(open_demo):
+    """With 8 series × 4,000 points, uPlot is handed at most two points per pixel column of
+    the plot area (min–max decimation), and the drawn lines still reach every series'
+    lowest and highest value and end at its latest one; an unchanged history draws
+    nothing. (Redraw cost is measured in ./dev bench, not timed here.)"""
     page = open_demo("series=8&floor=-1.68&capacity=4200")
-    stats = page.evaluate("""async () => {
-        demo.feed(3939);
+    result = page.evaluate("""async () => {
+        demo.feed(4100);
         await demo.updateAndDraw();
-        const changed = [], unchanged = [];
-        for (let i = 0; i < 120; i++) {
-            demo.feed(1);
-            changed.push(await demo.updateAndDraw());
-            unchanged.push(await demo.updateAndDraw());
-            await new Promise(requestAnimationFrame);
-        }
-        const q = (a, p) => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))];
-        return { points: demo.history.length, series: demo.history.keys.length,
-                 changed: [q(changed, 0.5), q(changed, 0.95), Math.max(...changed)],
-                 unchanged: [q(unchanged, 0.5), Math.max(...unchanged)] };
+        const u = demo.chart.uplot;
+        let draws = 0;
+        u.hooks.draw = [...(u.hooks.draw || []), () => draws++];
+        demo.feed(1);
+        await demo.updateAndDraw();
+        const afterChange = draws;
+        await demo.updateAndDraw();
+        const h = demo.history;
+        const finite = (a) => a.filter((v) => v !== null);
+        return {
+            points: h.length, drawn: u.data[0].length, columns: u.bbox.width / devicePixelRatio,
+            afterChange, afterNoChange: draws - afterChange,
+            lastStep: [u.data[0].at(-1), h.lastStep],
+            series: h.keys.map((_, k) => {
+                const all = finite(h.series(k)), shown = finite(u.data[k + 1]);
+                return { min: [Math.min(...shown), Math.min(...all)], max: [Math.max(...shown), Math.max(...all)],
+                         last: [u.data[k + 1].at(-1), h.series(k).at(-1)] };
+            }),
+        };
     }""")
-    print(f"\nloss chart update, {stats['series']} series × {stats['points']} points: "
-          f"median {stats['changed'][0]:.1f} ms, p95 {stats['changed'][1]:.1f} ms, max {stats['changed'][2]:.1f} ms; "
-          f"unchanged history: median {stats['unchanged'][0]:.2f} ms")
-    assert stats["points"] >= 4000 and stats["series"] == 8
-    assert stats["changed"][0] <= 8, stats     # half the 16.7 ms frame budget, at ~10 Hz
-    # Never a long task (> 50 ms). The max is printed, not asserted: on a shared 2-core
-    # machine a GC pause or another process can land in any one of 120 samples.
-    assert stats["changed"][1] < 50, stats
-    assert stats["unchanged"][0] <= 0.2, stats  # nothing changed: nothing drawn
+    assert result["points"] >= 4000
+    assert result["drawn"] <= 2 * math.ceil(result["columns"]) + 1, result
+    assert result["afterChange"] == 1 and result["afterNoChange"] == 0, result
+    assert result["lastStep"][0] == result["lastStep"][1]
+    for k, s in enumerate(result["series"]):
+        assert s["min"][0] == s["min"][1] and s["max"][0] == s["max"][1], (k, s)
+        assert s["last"][0] == s["last"][1], (k, s)
