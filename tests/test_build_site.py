@@ -66,8 +66,11 @@ def test_dist_holds_the_page_the_runtime_it_uses_and_our_wheel(built):
     assert f"wheels/{index['wheel']}" in files
     pyodide = sorted(f[len("pyodide/"):] for f in files if f.startswith("pyodide/"))
     lock = json.loads((runtime / "pyodide-lock.json").read_text())["packages"]
-    expected = set(build_site.CORE_FILES) | {lock[p]["file_name"] for p in ("numpy", "contourpy")}
+    closure = build_site.runtime.resolve_closure({"packages": lock}, ["numpy", "contourpy", "matplotlib", "micropip"])
+    expected = (set(build_site.CORE_FILES) | {lock[p]["file_name"] for p in closure}
+                | {f"pypi/{name}" for name in build_site.runtime.PYPI_WHEELS})
     assert set(pyodide) == expected, "only the runtime files the page uses (no pyodide.js, no other wheels)"
+    assert {"matplotlib", "pillow", "kiwisolver", "micropip", "packaging"} <= set(closure)
     manifest = json.loads((runtime / "runtime-manifest.json").read_text())["files"]
     for name in pyodide:
         assert hashlib.sha256((out / "pyodide" / name).read_bytes()).hexdigest() == manifest[name]

