@@ -11,10 +11,11 @@ from . import classic, presets, reference
 from .base import Landscape, Minimum, basin_index, basin_name, classify_points, group_points
 from .errors import UnknownNameError, unknown_name
 from .expression import ExpressionLandscape, from_expression
+from .expression_data import from_data
 
 __all__ = ["Landscape", "Minimum", "names", "get", "all_landscapes", "UnknownNameError",
            "basin_index", "basin_name", "classify_points", "group_points",
-           "from_expression", "ExpressionLandscape"]
+           "from_expression", "from_data", "ExpressionLandscape"]
 
 _REGISTRY: dict[str, Landscape] = {
     land.key: land for land in presets.LANDSCAPES + reference.LANDSCAPES + classic.LANDSCAPES

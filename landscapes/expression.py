@@ -8,10 +8,35 @@
     [(1.0, -2.0)]
 
 The text is read as data (``expression_parse``: a whitelist over Python's ``ast``, never
-``eval``), built into sympy, differentiated exactly, and walked into numpy functions
-(``expression_sympy``). Needs sympy (``pip install loss-landscape-playground[expression]``),
-imported on the first call only. Everything refused raises ``ValueError`` whose message
-names the field (expression, domain or start), echoes the value and says why.
+``eval``), built into sympy, differentiated exactly, and walked into a straight-line
+program of f, ∇f and the Hessian written as plain data (``expression_sympy``), which one
+numpy evaluator runs (``expression_program``). Needs sympy (``pip install
+loss-landscape-playground[expression]``), imported on the first call only. Everything
+refused raises ``ValueError`` whose message names the field (expression, domain or
+start), echoes the value and says why.
+
+**Two workers, one landscape.** sympy takes seconds to load in the browser, so the page
+builds the landscape in a second worker and the animation worker never imports sympy:
+
+    data = landscapes.from_expression(text, domain, start).to_data()   # sympy's worker
+    land = landscapes.from_data(json.loads(json.dumps(data)))           # numpy only
+
+``to_data()`` is a JSON-able dict (no NaN or inf: ``json.dumps(allow_nan=False)`` works)
+holding a format version, the typed ``expression``, ``domain``, ``start``, ``default_lr``,
+``lr_range``, ``color_scale``, the ``minima`` (x, y, value, is_global), the texts
+(``formula``, ``gradient_formula``, ``description``), ``undefined_fraction`` and the
+``program``: its steps ``[op, argument steps…]`` (``["const", c]`` for a number) over a
+fixed whitelist of ops, and which steps are f, fx, fy, fxx, fxy and fyy. The rebuilt
+landscape runs the same program through the same evaluator, so f, ∇f and the Hessian
+agree bit for bit everywhere, NaN and ±inf included. ``from_data`` treats the data as
+untrusted: it checks every field's type and range (exact fields, the version, finite
+numbers, window and start as below, minima inside the window, texts short printable
+ASCII, ops in the whitelist with the right number of arguments, every argument an
+earlier step, at most ``expression_program.MAX_STEPS`` steps) and raises ``ValueError``
+naming the field otherwise; it never evaluates text, never imports sympy, and neither
+resamples the view nor searches for minima: it takes the sender's numbers once checked
+(0.2–0.4 ms in CPython for the largest programs the parser's limits produce, about 300
+steps). ``expression_data`` lists the fields and their bounds.
 
 Over the view window, sampled at the centres of ``GRID × GRID`` cells:
 
@@ -42,13 +67,14 @@ Over the view window, sampled at the centres of ``GRID × GRID`` cells:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from numbers import Real
 
 import numpy as np
 
 from .base import Landscape, Minimum, group_points
 from .errors import show
+from .expression_program import Program
 
 DEFAULT_DOMAIN = (-3.0, 3.0, -3.0, 3.0)
 MAX_COORDINATE = 1e6  # window bounds and start at most this large
@@ -58,6 +84,7 @@ GRID = 48  # cells per side sampled for the checks, the learning rate and the co
 MIN_DEFINED = 0.5  # f and ∇f finite on at least this fraction of the cells
 LOG_SCALE_BELOW = 0.15
 MAX_MINIMA = 12
+MAX_TEXT = 20_000  # characters of the formula of f and of each of ∇f (far more than any the limits allow)
 NEWTON_ITERATIONS = 60
 KEY = "custom"
 LABEL = "Your own f(x, y)"
@@ -76,6 +103,13 @@ class ExpressionLandscape(Landscape):
     formula: str = ""
     gradient_formula: tuple[str, str] = ("", "")
     undefined_fraction: float = 0.0
+    program: Program | None = field(default=None, repr=False, compare=False)
+
+    def to_data(self) -> dict:
+        """This landscape as plain JSON-able data (module docstring), for ``from_data``."""
+        from .expression_data import to_data
+
+        return to_data(self)
 
 
 def from_expression(text: str, domain=DEFAULT_DOMAIN, start=None) -> ExpressionLandscape:
@@ -92,20 +126,21 @@ def from_expression(text: str, domain=DEFAULT_DOMAIN, start=None) -> ExpressionL
     window = check_domain(domain)
     point = None if start is None else check_start(start, window)
     model = _model(text, tree)
+    program = model.program
     with np.errstate(all="ignore"):
-        cells = _sample(model, window)
+        cells = _sample(program, window)
         defined = _check_defined(text, window, cells)
         _check_not_constant(text, cells, defined)
-        point = _start(text, model, window, point)
+        point = _start(text, program, window, point)
         lr = learning_rate(cells, defined, _span(window))
-        minima = find_minima(model, window, cells, defined)
+        minima = find_minima(program, window, cells, defined)
     return ExpressionLandscape(
-        key=KEY, label=LABEL, f=model.f, grad_xy=model.grad, hessian_xy=model.hessian,
+        key=KEY, label=LABEL, f=program.f, grad_xy=program.grad, hessian_xy=program.hessian,
         domain=window, start=point, lr_range=(lr / 100.0, lr * 10.0), default_lr=lr,
         description=f"f(x, y) = {model.texts[0]}", color_scale=color_scale(cells[0][defined]),
         minima=minima,
         expression=text, formula=model.texts[0], gradient_formula=model.texts[1:],
-        undefined_fraction=float(1.0 - defined.mean()),
+        undefined_fraction=float(1.0 - defined.mean()), program=program,
     )
 
 
@@ -127,7 +162,7 @@ def _model(text: str, tree: tuple) -> "_Model":
 
 
 class _Model:
-    """f, ∇f and the Hessian of a parsed tree as numpy functions (each quiet: errstate)."""
+    """The texts of f and ∇f (sympy's) and the checked program of f, ∇f and the Hessian."""
 
     def __init__(self, text: str, tree: tuple):
         try:
@@ -138,38 +173,10 @@ class _Model:
 
         s = sym.symbolic(text, tree)
         self.texts = s.texts()
-        self._f = sym.compile_program(text, [s.f])
-        self._grad = sym.compile_program(text, [s.f, *s.grad])
-        self._hess = sym.compile_program(text, [s.f, *s.hessian])
-        self._all = sym.compile_program(text, [s.f, *s.grad, *s.hessian])
-
-    def f(self, x, y):
-        return _run(self._f, x, y)[0]
-
-    def grad(self, x, y):
-        """(∂f/∂x, ∂f/∂y), NaN wherever f is not finite (d log(x)/dx = 1/x is not taken for x ≤ 0)."""
-        return tuple(_run(self._grad, x, y)[1:])
-
-    def hessian(self, x, y):
-        """(fxx, fxy, fyy), NaN wherever f is not finite."""
-        return tuple(_run(self._hess, x, y)[1:])
-
-    def everything(self, x, y):
-        """(f, fx, fy, fxx, fxy, fyy) in one pass."""
-        return _run(self._all, x, y)
-
-
-def _run(program, x, y) -> list:
-    """The program's outputs as float arrays of the broadcast shape; every output after
-    the first (f) is NaN where f is not finite: undefined means undefined for the derivatives too."""
-    shape = np.broadcast_shapes(np.shape(x), np.shape(y))
-    with np.errstate(all="ignore"):
-        out = [np.asarray(v, dtype=float) if np.shape(v) == shape
-               else np.broadcast_to(np.asarray(v, dtype=float), shape).copy() for v in program(x, y)]
-        undefined = ~np.isfinite(out[0])
-        if undefined.any():
-            out[1:] = [np.where(undefined, np.nan, v) for v in out[1:]]
-    return out
+        if max(map(len, self.texts)) > MAX_TEXT:
+            raise ValueError(f"Invalid expression={show(text)}: too complex: the formula of f or of its "
+                             f"gradient is more than {MAX_TEXT:,} characters long")
+        self.program = sym.compile_program(text, [s.f, *s.grad, *s.hessian])
 
 
 # ----------------------------------------------------------------------------- window and start

@@ -8,23 +8,27 @@ sympy is imported here only; ``landscapes`` imports this module lazily, inside
   that d|u|/dx = sign(u)·u′. The gradient and the Hessian come from ``sympy.diff``
   (∂²f/∂x∂y as ∂/∂y of ∂f/∂x). An expression that sympy finds complex or undefined
   (``log(-2)`` folded to ``log(2) + iπ``, ``x/0``) is refused.
-- ``compile_program(exprs)`` walks the sympy trees into one straight-line numpy program
-  (no ``lambdify``, which execs generated source): each distinct sub-expression is one
-  step, computed once per call, so shared terms of f, ∇f and the Hessian cost once.
-  Heaviside(u) (from max/min) is 0, ½ or 1; DiracDelta (the second derivative of abs,
-  max and min at their kinks) is taken as 0, its value almost everywhere; sign(u) is
-  −1, 0 or 1. Outside the real domain of a function (log of a negative number, sqrt of
-  one, asin(2)) numpy gives NaN quietly; an overflow gives ±inf.
+- ``compile_program(text, exprs)`` walks the sympy trees of f, ∇f and the Hessian into one
+  straight-line program written as plain data (``program_steps``: no ``lambdify``, which
+  execs generated source) and hands it to ``expression_program.Program.check``, the one
+  numpy evaluator, which ``from_data`` uses too. Each distinct sub-expression is one step,
+  computed once per call, so shared terms of f, ∇f and the Hessian cost once. u², u⁻¹,
+  u^½ and u^(−½) are the steps square, reciprocal, sqrt, reciprocal_sqrt, other powers
+  ``pow``; Heaviside(u) (from max/min) is 0, ½ or 1; DiracDelta (the second derivative of
+  abs, max and min at their kinks) is taken as 0, its value almost everywhere; sign(u) is
+  −1, 0 or 1. A constant that is not a finite float (1e15**100 expanded by sympy, or a
+  nan from log(0) in a derivative) is refused: the data must survive JSON.
 """
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import sympy as sp
 
 from .expression_parse import ExpressionError, refuse
+from .expression_program import Program
 
 X, Y = sp.symbols("x y", real=True)
 _FUNCTIONS = {
@@ -34,11 +38,13 @@ _FUNCTIONS = {
 }
 _BINARY = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
            "div": lambda a, b: a / b, "pow": lambda a, b: a**b}
-_NUMPY = {
-    sp.sin: np.sin, sp.cos: np.cos, sp.tan: np.tan, sp.asin: np.arcsin, sp.acos: np.arccos,
-    sp.atan: np.arctan, sp.sinh: np.sinh, sp.cosh: np.cosh, sp.tanh: np.tanh, sp.exp: np.exp,
-    sp.log: np.log, sp.Abs: np.abs, sp.sign: np.sign,
+_OPS = {  # sympy function → op of expression_program
+    sp.sin: "sin", sp.cos: "cos", sp.tan: "tan", sp.asin: "arcsin", sp.acos: "arccos",
+    sp.atan: "arctan", sp.sinh: "sinh", sp.cosh: "cosh", sp.tanh: "tanh", sp.exp: "exp",
+    sp.log: "log", sp.Abs: "abs", sp.sign: "sign", sp.Max: "maximum", sp.Min: "minimum",
+    sp.atan2: "arctan2", sp.Heaviside: "heaviside", sp.DiracDelta: "zero",
 }
+_POWERS = ((2, "square"), (-1, "reciprocal"), (sp.Rational(1, 2), "sqrt"), (sp.Rational(-1, 2), "reciprocal_sqrt"))
 _BAD = (sp.I, sp.zoo, sp.nan, sp.oo, -sp.oo)
 
 
@@ -89,93 +95,67 @@ def _check_real(text: str, f: sp.Expr) -> None:
                            f"a constant such as log(-2), sqrt(-1) or 1/0 inside it?")
 
 
-# ----------------------------------------------------------------------------- numpy
-
-Program = Callable[[np.ndarray, np.ndarray], list]
-
+# ----------------------------------------------------------------------------- the program
 
 def compile_program(text: str, exprs) -> Program:
-    """One numpy function (x, y) → [value of each expr] with shared sub-expressions
-    computed once (see the module docstring)."""
+    """The checked ``Program`` of f, fx, fy, fxx, fxy, fyy (``exprs``, in that order):
+    ``program_steps`` written as data, then read back by ``Program.check`` as any other
+    data is, so this landscape and one rebuilt from its data run the same steps."""
+    steps, outputs = program_steps(text, exprs)
+    try:
+        return Program.check(steps, outputs)
+    except ValueError as err:  # only the size limits can fail here
+        raise refuse(text, f"too complex: {str(err).split(': ', 1)[-1]}; simplify the formula") from None
+
+
+def program_steps(text: str, exprs) -> tuple[list, list]:
+    """(steps, outputs): the sympy trees of ``exprs`` walked into one straight-line
+    program (``expression_program``), each distinct sub-expression one step, so the
+    terms f, ∇f and the Hessian share are computed once per call."""
     index: dict = {}
     steps: list = []
 
     def visit(e) -> int:
         at = index.get(e)
         if at is None:
-            kids = [visit(a) for a in e.args] if _needs_args(e) else []
-            steps.append(_step(text, e, kids))
+            op, args = _step(text, e)
+            steps.append([op, args] if op == "const" else [op, *(visit(a) for a in args)])
             at = index[e] = len(steps) - 1
         return at
 
     outputs = [visit(e) for e in exprs]
-
-    def program(x, y):
-        vals: list = []
-        for step in steps:
-            vals.append(step(vals, x, y))
-        return [vals[i] for i in outputs]
-
-    program.size = len(steps)
-    return program
+    return steps, outputs
 
 
-def _needs_args(e) -> bool:
-    return not (e.is_Symbol or e.is_Number or e.is_NumberSymbol)
-
-
-def _step(text: str, e, kids: list[int]):
-    """The numpy operation of one sympy node over the values of its arguments."""
+def _step(text: str, e) -> tuple[str, object]:
+    """The op of one sympy node and the sub-expressions it takes (a const: its float)."""
     if e.is_Symbol:
-        return (lambda v, x, y: x) if e == X else (lambda v, x, y: y)
+        return ("x" if e == X else "y"), ()
     if e.is_Number or e.is_NumberSymbol:
         c = float(e)
-        return lambda v, x, y: c
+        if np.isnan(c):
+            raise refuse(text, f"its derivatives are undefined: sympy reduces part of them to {sp.sstr(e)} "
+                               f"(as log(0) in the derivative of 0**x)")
+        if not np.isfinite(c):
+            raise refuse(text, f"a constant in it or its derivatives is too large for floating point "
+                               f"({sp.sstr(sp.Float(e, 3))})")
+        return "const", c
     if e.is_Add:
-        return lambda v, x, y: _reduce(np.add, v, kids)
+        return "add", e.args
     if e.is_Mul:
-        return lambda v, x, y: _reduce(np.multiply, v, kids)
+        return "mul", e.args
     if e.is_Pow:
-        return _power(e, kids)
-    return _function(text, e, kids)
+        special = [op for n, op in _POWERS if e.exp == n]
+        return (special[0], (e.base,)) if special else ("pow", e.args)
+    return _function(text, e)
 
 
-def _reduce(op, v, kids):
-    out = v[kids[0]]
-    for k in kids[1:]:
-        out = op(out, v[k])
-    return out
-
-
-def _power(e, kids):
-    a, b = kids
-    n = e.exp
-    if n == 2:
-        return lambda v, x, y: v[a] * v[a]
-    if n == -1:
-        return lambda v, x, y: 1.0 / v[a]
-    if n == sp.Rational(1, 2):
-        return lambda v, x, y: np.sqrt(v[a])
-    if n == sp.Rational(-1, 2):
-        return lambda v, x, y: 1.0 / np.sqrt(v[a])
-    return lambda v, x, y: np.power(np.asarray(v[a], dtype=float), v[b])
-
-
-def _function(text: str, e, kids):
-    fn = _NUMPY.get(e.func)
-    if fn is not None and len(kids) == 1:
-        k = kids[0]
-        return lambda v, x, y: fn(v[k])
-    if e.func in (sp.Max, sp.Min):
-        op = np.maximum if e.func is sp.Max else np.minimum
-        return lambda v, x, y: _reduce(op, v, kids)
-    if e.func is sp.atan2:
-        a, b = kids
-        return lambda v, x, y: np.arctan2(v[a], v[b])
-    if e.func is sp.Heaviside:
-        k = kids[0]
-        return lambda v, x, y: np.heaviside(v[k], 0.5)
-    if e.func is sp.DiracDelta:
-        k = kids[0]
-        return lambda v, x, y: 0.0 * v[k]
+def _function(text: str, e) -> tuple[str, tuple]:
+    op = _OPS.get(e.func)
+    if op is not None and len(e.args) == 1:
+        return op, e.args
+    if e.func in (sp.Max, sp.Min, sp.atan2):
+        return _OPS[e.func], e.args
+    if e.func in (sp.Heaviside, sp.DiracDelta):  # Heaviside(u, 1/2), DiracDelta(u): u only
+        return _OPS[e.func], e.args[:1]
     raise refuse(text, f"its derivatives contain {e.func.__name__}, which cannot be evaluated here")
