@@ -54,6 +54,7 @@ is not coming back by itself soon. A ball that returns is "running" again.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import math
@@ -63,6 +64,7 @@ from functools import lru_cache
 
 import numpy as np
 
+import app_side
 import landscapes
 import optimizers
 import rendering
@@ -95,20 +97,7 @@ def hyperparameters(key: str, lr: float, beta: float) -> tuple[str, dict]:
     return optimizers.page_hyperparameters(key, lr, beta)
 
 
-def ball_hyperparameters(key: str, lr: float, beta: float, overrides=None) -> tuple[str, dict]:
-    """The optimizer a ball runs: the page's (``hyperparameters``) with the key's own
-    settings on top (an ``lr`` there is the ball's own learning rate). Nesterov runs as SGD
-    only when its momentum, shared or its own, is 0 (torch refuses nesterov=True then)."""
-    name, hp = hyperparameters(key, lr, beta)
-    if not overrides:
-        return name, hp
-    if name != key:  # Nesterov at β = 0: its own settings apply to Nesterov's hyperparameters
-        hp = {"lr": lr, "momentum": beta}
-    hp = {**hp, **overrides}
-    m = hp.get("momentum")
-    if key == "nesterov" and not isinstance(m, bool) and isinstance(m, (int, float)) and m == 0:
-        return "sgd", {k: v for k, v in hp.items() if k != "momentum"}
-    return key, hp
+ball_hyperparameters = optimizers.ball_hyperparameters  # the page's settings on top of the shared lr and β
 
 
 def _make_optimizer(key: str, lr: float, beta: float, overrides=None) -> rules.Optimizer:
@@ -212,6 +201,7 @@ class Session:
         """A session on the default landscape; ``keys`` (default: every registered
         optimizer) are the balls, in that order."""
         self.landscape = landscapes.get(DEFAULTS["landscape"])
+        self.picture_key = self.landscape.key  # what the picture caches know it by
         self.lr = self.landscape.default_lr
         self.beta = self.landscape.default_beta
         self.start = self.landscape.start
@@ -374,15 +364,16 @@ class Session:
 
     # ------------------------------------------------------------------ the scene
     def set_landscape(self, key: str, lr, beta, start, **options) -> list[dict]:
-        """Switch landscape and restart the balls (``options``: noise, seed, settings as for
-        ``reset_runs``); returns the settings' problems."""
-        land = landscapes.get(key)
-        previous = self.landscape
-        self.landscape = land
+        """Switch landscape (a registry key, or the picture key of a typed landscape:
+        ``custom_landscape``) and restart the balls (``options``: noise, seed, settings as
+        for ``reset_runs``); returns the settings' problems."""
+        land = landscape_for(key)
+        previous, previous_key = self.landscape, self.picture_key
+        self.landscape, self.picture_key = land, key
         try:
             problems = self.reset_runs(lr, beta, land.start if start is None else start, **options)
         except Exception:
-            self.landscape = previous
+            self.landscape, self.picture_key = previous, previous_key
             raise
         self.clear()
         return problems
@@ -496,9 +487,39 @@ def contours_available() -> bool:
     return _contourpy_loaded
 
 
+# Typed landscapes (landscapes.from_data of what the side worker compiled), by picture key
+# "custom-<sha256 of the data>": the caches below hold pictures by key, and two formulas
+# must never share one. The newest MAX_CUSTOM are kept.
+CUSTOM_KEY = "custom"
+MAX_CUSTOM = 8
+_custom: dict = {}
+
+
+def custom_landscape(data) -> str:
+    """Rebuild a typed landscape from ``data`` (``landscapes.from_data``: validated as
+    data, evaluated by numpy only) and return its picture key."""
+    try:
+        text = json.dumps(data, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError):
+        raise ValueError(f"Invalid custom={show(data)}: must be the data the side worker's "
+                         f"'compile_expression' answered") from None
+    key = "custom-" + hashlib.sha256(text.encode()).hexdigest()[:24]
+    if key not in _custom:
+        land = landscapes.from_data(data)
+        if len(_custom) >= MAX_CUSTOM:
+            _custom.pop(next(iter(_custom)))
+        _custom[key] = land
+    return key
+
+
+def landscape_for(key: str):
+    """The landscape of a picture key: a typed one, or the registry's."""
+    return _custom[key] if key in _custom else landscapes.get(key)
+
+
 @lru_cache(maxsize=32)
 def _grid_and_scale(key: str, resolution: int):
-    land = landscapes.get(key)
+    land = landscape_for(key)
     grid = rendering.sample(land, resolution)
     return grid, rendering.color_scale(land.color_scale, grid.z)
 
@@ -509,8 +530,9 @@ def picture(key: str, resolution: int, colormap: str) -> dict:
     table = rendering.lut(colormap)
     grid, scale = _grid_and_scale(key, resolution)
     return {
-        "heatmap": {"width": len(grid.xs), "height": len(grid.ys), "extent": list(landscapes.get(key).domain),
-                    "rgba": rendering.colorize(scale.forward(grid.z), table)},
+        "heatmap": {"width": len(grid.xs), "height": len(grid.ys), "extent": list(landscape_for(key).domain),
+                    "rgba": rendering.hatch_undefined(rendering.colorize(scale.forward(grid.z), table), grid.z),
+                    "undefined": float(np.mean(~np.isfinite(grid.z)))},
         "colorbar": {"lut": table, "ticks": rendering.colorbar_ticks(scale), "scale": scale.kind},
     }
 
@@ -544,7 +566,15 @@ def describe_landscape(land) -> dict:
             "default_lr": land.default_lr, "default_beta": land.default_beta, "steps": land.steps,
             "markers": [{"label": label, "x": x, "y": y} for label, x, y in land.markers],
             "minima": [{"x": m.x, "y": m.y, "value": m.value, "is_global": m.is_global,
-                        "name": m.label} for m in land.minima]}
+                        "name": m.label} for m in land.minima],
+            **(_typed(land) if isinstance(land, landscapes.ExpressionLandscape) else {})}
+
+
+def _typed(land) -> dict:
+    """What the page shows of a typed landscape: the text, f and ∇f as sympy writes them."""
+    return {"expression": land.expression, "formula": land.formula,
+            "gradient_formula": list(land.gradient_formula), "undefined_fraction": land.undefined_fraction,
+            "color_scale": land.color_scale}
 
 
 # ---------------------------------------------------------------------- commands
@@ -628,7 +658,9 @@ def describe_optimizer(key: str) -> dict:
 def cmd_init(s: Session, args: dict) -> dict:
     return {"landscapes": [describe_landscape(land) for land in landscapes.all_landscapes()],
             "optimizers": [describe_optimizer(k) for k in optimizers.names()],
-            "colormaps": rendering.colormap_names(), "defaults": DEFAULTS, "limits": LIMITS}
+            "colormaps": rendering.colormap_names(), "defaults": DEFAULTS, "limits": LIMITS,
+            "custom": {"key": CUSTOM_KEY, "label": landscapes.expression.LABEL,
+                       "domain": list(landscapes.expression.DEFAULT_DOMAIN)}}
 
 
 def _run_options(s: Session, args: dict) -> dict:
@@ -648,13 +680,20 @@ def _runs_reply(s: Session) -> dict:
 
 
 def cmd_scene(s: Session, args: dict) -> dict:
+    """A new landscape: a registry key, or "custom" with ``custom`` the data of a typed
+    landscape (``custom_landscape``); the reply of a typed one also carries its ``meta``
+    (``describe_landscape``), which the page's catalog does not have."""
     key = _name(args, "landscape", DEFAULTS["landscape"])
+    if key == CUSTOM_KEY:
+        key = custom_landscape(args.get("custom"))
     resolution = _resolution(args)
     colormap = _name(args, "colormap", DEFAULTS["colormap"])
     pic = full_picture(key, resolution, colormap)  # validates all three before any change
-    s.set_landscape(key, _number(args, "lr", landscapes.get(key).default_lr),
-                    _number(args, "beta", landscapes.get(key).default_beta), _start(args), **_run_options(s, args))
-    return {"landscape": key, **pic, **_runs_reply(s), "particles": s.particle_snapshot()}
+    land = landscape_for(key)
+    s.set_landscape(key, _number(args, "lr", land.default_lr), _number(args, "beta", land.default_beta),
+                    _start(args), **_run_options(s, args))
+    meta = {"meta": describe_landscape(land)} if key in _custom else {}
+    return {"landscape": land.key, **meta, **pic, **_runs_reply(s), "particles": s.particle_snapshot()}
 
 
 def cmd_prefetch(s: Session, args: dict) -> dict:
@@ -688,7 +727,7 @@ def cmd_warm(s: Session, args: dict) -> dict:
 
 def cmd_recolor(s: Session, args: dict) -> dict:
     """The current landscape's picture in another colormap; the runs go on untouched."""
-    pic = full_picture(s.landscape.key, _resolution(args), _name(args, "colormap", DEFAULTS["colormap"]))
+    pic = full_picture(s.picture_key, _resolution(args), _name(args, "colormap", DEFAULTS["colormap"]))
     return {"landscape": s.landscape.key, **pic}
 
 
@@ -704,7 +743,7 @@ def cmd_contours(s: Session, args: dict) -> dict:
     if not contours_available():
         raise ValueError("contour lines need contourpy, which is not loaded yet")
     return {"landscape": s.landscape.key,
-            "contours": contour_lines(s.landscape.key, _resolution(args))}
+            "contours": contour_lines(s.picture_key, _resolution(args))}
 
 
 def cmd_reset(s: Session, args: dict) -> dict:
@@ -854,6 +893,7 @@ COMMANDS = {"init": cmd_init, "prefetch": cmd_prefetch, "scene": cmd_scene, "rec
             "contours_loaded": cmd_contours_loaded, "contours": cmd_contours, "warm": cmd_warm, "reset": cmd_reset,
             "advance": cmd_advance, "drop": cmd_drop, "drop_grid": cmd_drop_grid, "clear": cmd_clear,
             "probe": cmd_probe, "field": cmd_field, "sweep": cmd_sweep}
+COMMANDS.update(app_side.COMMANDS)  # taking a scene away, loading the side worker's features
 
 _DTYPES = {np.dtype("float64"): "f8", np.dtype("float32"): "f4", np.dtype("uint8"): "u1",
            np.dtype("int8"): "i1", np.dtype("int16"): "i2", np.dtype("int32"): "i4"}

@@ -16,7 +16,7 @@ import numpy as np
 from . import adaptive, escape, flow, run, validation
 from .adaptive import AdamaxState, NAdamState, RAdamState, adadelta, adagrad, adamax, nadam, radam, rprop
 from .escape import annealing, restarts
-from .flow import FlowResult, FlowState
+from .flow import FlowPaths, FlowResult, FlowState
 from .lion import LionState, lion
 from .newton import newton
 from .rules import AdamState, Optimizer, RMSpropState, SGDState, adam, adamw, heavy_ball, nesterov, rmsprop, rows, sgd
@@ -27,7 +27,8 @@ __all__ = [
     "names", "get", "create", "label", "trajectory", "trajectories", "simulate", "Simulation",
     "gradient_flow", "FlowResult", "FlowState", "Optimizer", "RunState",
     "RUNNING", "CONVERGED", "DIVERGED", "STATUS_NAMES", "run", "flow",
-    "GRADIENT_METHODS", "ESCAPE_METHODS", "MORE_METHODS", "page_hyperparameters", "rule_text",
+    "GRADIENT_METHODS", "ESCAPE_METHODS", "MORE_METHODS", "page_hyperparameters", "ball_hyperparameters",
+    "rule_text", "gradient_flow_paths", "FlowPaths",
     "hyperparameter_specs", "velocity", "sweep", "SweepResult",
 ]
 
@@ -89,6 +90,22 @@ def page_hyperparameters(key: str, lr: float, beta: float) -> tuple[str, dict]:
     if key in ("annealing", "newton", "adadelta"):
         return key, {}
     return key, {"lr": lr}
+
+
+def ball_hyperparameters(key: str, lr: float, beta: float, overrides=None) -> tuple[str, dict]:
+    """The optimizer a ball runs: the page's (``page_hyperparameters``) with the key's own
+    settings on top (an ``lr`` there is the ball's own learning rate). Nesterov runs as SGD
+    only when its momentum, shared or its own, is 0 (torch refuses nesterov=True then)."""
+    name, hp = page_hyperparameters(key, lr, beta)
+    if not overrides:
+        return name, hp
+    if name != key:  # Nesterov at β = 0: its own settings apply to Nesterov's hyperparameters
+        hp = {"lr": lr, "momentum": beta}
+    hp = {**hp, **overrides}
+    m = hp.get("momentum")
+    if key == "nesterov" and not isinstance(m, bool) and isinstance(m, (int, float)) and m == 0:
+        return "sgd", {k: v for k, v in hp.items() if k != "momentum"}
+    return key, hp
 
 
 _RULES = {
@@ -253,11 +270,15 @@ def _landscape(landscape):
 
 
 class Simulation(NamedTuple):
-    """A finished batch run: path (steps+1, n, 2), loss (steps+1, n), final RunState."""
+    """A finished batch run: path (steps+1, n, 2), loss (steps+1, n), final RunState, and
+    status (steps+1, n) int8: each particle's ``RunState.status`` after 0..steps updates
+    (``STATUS_NAMES``; row 0 is the start's: running, or diverged where f is not finite).
+    ``status`` is None only in a Simulation built by hand with three fields."""
 
     path: np.ndarray
     loss: np.ndarray
     final: RunState
+    status: np.ndarray | None = None
 
 
 def simulate(name: str, landscape, starts, steps: int, *, noise: float = 0.0, noise_seed: int = 0,
@@ -279,11 +300,12 @@ def simulate(name: str, landscape, starts, steps: int, *, noise: float = 0.0, no
     state = run.init(opt, land, starts, noise=noise, seed=noise_seed)
     path = np.empty((steps + 1,) + state.positions.shape)
     loss = np.empty((steps + 1, len(state.positions)))
-    path[0], loss[0] = state.positions, state.loss
+    status = np.empty((steps + 1, len(state.positions)), np.int8)
+    path[0], loss[0], status[0] = state.positions, state.loss, state.status
     for i in range(1, steps + 1):
         state = run.step(opt, land, state)
-        path[i], loss[i] = state.positions, state.loss
-    return Simulation(path, loss, state)
+        path[i], loss[i], status[i] = state.positions, state.loss, state.status
+    return Simulation(path, loss, state, status)
 
 
 def trajectories(name: str, landscape, starts, steps: int, *, noise: float = 0.0, noise_seed: int = 0,
@@ -308,3 +330,11 @@ def gradient_flow(landscape, starts, t_max: float = 1e3, **tolerances) -> FlowRe
     ``landscape`` is a Landscape or a registry key. See ``optimizers.flow`` for the method
     and the tolerances (rtol, atol, gtol, xtol, max_iterations)."""
     return flow.gradient_flow(_landscape(landscape), starts, t_max, **tolerances)
+
+
+def gradient_flow_paths(landscape, starts, t_max: float = 1e3, *, points: int = flow.PATH_POINTS,
+                        **tolerances) -> FlowPaths:
+    """``gradient_flow`` keeping each particle's curve (at most about 2·``points`` points
+    per particle, for drawing); its ``end`` is exactly what ``gradient_flow`` returns.
+    See ``optimizers.flow.gradient_flow_paths``."""
+    return flow.gradient_flow_paths(_landscape(landscape), starts, t_max, points=points, **tolerances)

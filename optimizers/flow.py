@@ -70,6 +70,11 @@ the others.
 ``at_rest`` and ``diverged`` repeat the status as booleans (the fields of earlier
 versions).
 
+**Curves for drawing.** ``gradient_flow_paths`` is ``gradient_flow`` with every
+particle's curve kept (the positions after every k-th vectorised step, k a power of two
+chosen so that at most 2·``points`` are kept, plus the start and the end): the run is the
+same, only watched, so its end is exactly ``gradient_flow``'s.
+
 **Bounded work.** Every call takes at most ``max_iterations`` vectorised steps; a
 particle that needs more lags behind (its own clock says how far it got). The page calls
 ``advance_screen`` once per animation frame with the frame's duration.
@@ -104,6 +109,8 @@ STALL = 1e-3             # rest test (d): a step shorter than STALL·xtol·span 
 STALL_ROS = 0.1          # ... or, a ROS2 step on the screen clock, shorter than STALL_ROS·xtol·span
 MAX_ITERATIONS_LIMIT = 10_000_000
 RTOL_MIN = 1e-14         # below this the error test asks more than double precision holds
+PATH_POINTS = 200        # gradient_flow_paths keeps 200–400 points per particle by default
+MAX_PATH_POINTS = 10_000
 
 # Dormand–Prince 5(4) tableau (Dormand & Prince 1980).
 _C = np.array([0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0, 1.0])
@@ -164,6 +171,22 @@ class FlowResult(NamedTuple):
     diverged: np.ndarray
     t: np.ndarray
     status: np.ndarray | None = None
+
+
+class FlowPaths(NamedTuple):
+    """Gradient-flow curves for drawing (``gradient_flow_paths``): path (m, n, 2) every
+    particle's position at m moments (its start, every k-th integrator iteration, its
+    end), a particle's column held at its end once it stops moving; length (n,) how many
+    leading rows are its curve (``path[:length[i], i]``, at least 1: the start); end the
+    FlowResult, exactly ``gradient_flow``'s."""
+
+    path: np.ndarray
+    length: np.ndarray
+    end: FlowResult
+
+    def curves(self) -> list[np.ndarray]:
+        """Each particle's curve, (length[i], 2), ready for a LineCollection."""
+        return [self.path[:k, i] for i, k in enumerate(self.length.tolist())]
 
 
 class FieldArrows(NamedTuple):
@@ -394,8 +417,10 @@ def _ros2(grad, field, hess, x, g, h, kscale):
 
 
 def _integrate(landscape, state: FlowState, dclock, *, screen, v=1.0, g0=1.0, limit=math.inf,
-               rtol, atol, gtol, xtol, max_iterations, ros_atol=None) -> FlowState:
-    """Advance every flowing particle's clock (t, or the screen time) by ``dclock``."""
+               rtol, atol, gtol, xtol, max_iterations, ros_atol=None, on_step=None) -> FlowState:
+    """Advance every flowing particle's clock (t, or the screen time) by ``dclock``.
+    ``on_step(x)``, if given, sees the positions (n, 2) after every iteration that moved
+    some particle (read only: it must not change them)."""
     state = _complete(landscape, state)
     x, t = state.positions.astype(float, copy=True), state.t.astype(float, copy=True)
     g, status = state.grad.astype(float, copy=True), state.status.astype(np.int8, copy=True)
@@ -477,6 +502,8 @@ def _integrate(landscape, state: FlowState, dclock, *, screen, v=1.0, g0=1.0, li
             if idx.size == 0:
                 continue
             x[idx], g[idx] = x5[ok], g5[ok]
+            if on_step is not None:
+                on_step(x)
             clock[idx] = ca[ok] + ha[ok]
             if screen:
                 t[idx] += dt[ok]
@@ -575,15 +602,71 @@ def gradient_flow(landscape, starts, t_max: float = 1e3, *, rtol: float = 1e-6, 
     """Follow dx/dt = −∇f(x) from each start until it rests, diverges, or t reaches
     ``t_max`` (then its status is STOPPED; likewise when ``max_iterations`` vectorised
     steps ran out first, with t < t_max)."""
+    return _flow_to_the_end(landscape, starts, t_max, None, rtol=rtol, atol=atol, gtol=gtol, xtol=xtol,
+                            max_iterations=max_iterations)[1]
+
+
+def _flow_to_the_end(landscape, starts, t_max, watch, *, rtol, atol, gtol, xtol,
+                     max_iterations) -> tuple[FlowState, FlowResult]:
+    """``gradient_flow``'s run: its arguments checked, then the particles at ``starts``
+    flowed; ``watch(n)``, if given, makes the ``on_step`` that watches the n particles.
+    Returns the initial state and the result."""
     landscape = check.landscape(landscape)
     t_max = _positive("t_max", t_max)
     rtol, atol, gtol, xtol, max_iterations = _tolerances(rtol, atol, gtol, xtol, max_iterations)
-    state = _integrate(landscape, init(landscape, starts), t_max, screen=False, rtol=rtol, atol=atol,
-                       gtol=gtol, xtol=xtol, max_iterations=max_iterations)
+    start = init(landscape, starts)
+    on_step = None if watch is None else watch(len(start.positions))
+    state = _integrate(landscape, start, t_max, screen=False, rtol=rtol, atol=atol,
+                       gtol=gtol, xtol=xtol, max_iterations=max_iterations, on_step=on_step)
     status = np.where(state.status == FLOWING, STOPPED, state.status).astype(np.int8)
     with np.errstate(all="ignore"):
         loss = np.asarray(landscape.f_xy(state.positions[:, 0], state.positions[:, 1]), dtype=float)
-    return FlowResult(state.positions, loss, status == AT_REST, status == DIVERGED, state.t, status)
+    return start, FlowResult(state.positions, loss, status == AT_REST, status == DIVERGED, state.t, status)
+
+
+class _Recorder:
+    """Keeps the positions after every ``stride``-th call, at most 2·``points`` of them:
+    when full, every other one is dropped and the stride doubles (so the kept ones stay
+    evenly spaced in integrator iterations)."""
+
+    def __init__(self, n: int, points: int) -> None:
+        self.kept = np.empty((2 * points, n, 2))
+        self.count, self.size, self.stride = 0, 0, 1
+
+    def __call__(self, x: np.ndarray) -> None:
+        self.count += 1
+        if self.count % self.stride:
+            return
+        if self.size == len(self.kept):
+            half = self.kept[1::2].copy()  # the calls at multiples of 2·stride
+            self.kept[:len(half)], self.size, self.stride = half, len(half), 2 * self.stride
+            if self.count % self.stride:
+                return
+        self.kept[self.size] = x
+        self.size += 1
+
+
+def gradient_flow_paths(landscape, starts, t_max: float = 1e3, *, points: int = PATH_POINTS,
+                        rtol: float = 1e-6, atol: float = 1e-9, gtol: float = 1e-8, xtol: float = 1e-6,
+                        max_iterations: int = 20_000) -> FlowPaths:
+    """``gradient_flow`` with each particle's curve kept for drawing: the start, the
+    positions after every k-th integrator iteration (k a power of two, chosen so that at
+    most 2·``points`` are kept) and the end. The run is ``gradient_flow``'s, only watched,
+    so ``end`` is exactly what ``gradient_flow`` returns for the same arguments."""
+    points = check.integer("points", points, 2, MAX_PATH_POINTS)
+    recorders = []
+
+    def watch(n):
+        recorders.append(_Recorder(n, points))
+        return recorders[0]
+
+    start, end = _flow_to_the_end(landscape, starts, t_max, watch, rtol=rtol, atol=atol, gtol=gtol, xtol=xtol,
+                                  max_iterations=max_iterations)
+    kept = recorders[0].kept[:recorders[0].size]
+    path = np.concatenate([start.positions[None], kept, end.positions[None]])
+    moved = (path[1:] != path[:-1]).any(axis=2)  # (m − 1, n): row i + 1 differs from row i
+    last = np.where(moved.any(axis=0), len(moved) - np.argmax(moved[::-1], axis=0), 0)
+    return FlowPaths(path, (last + 1).astype(np.intp), end)
 
 
 ARROW_CLIP = 20.0   # |∇f| ≥ 20× the view's median draws a full-length arrow

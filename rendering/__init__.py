@@ -111,6 +111,24 @@ def colorize(t: np.ndarray, table: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(table[idx[::-1]])
 
 
+UNDEFINED_STRIPES = (np.array([58, 62, 74, 255], np.uint8), np.array([34, 37, 46, 255], np.uint8))
+STRIPE_PX = 4
+
+
+def hatch_undefined(rgba: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """``rgba`` (as ``colorize`` returns it, row 0 the top) with every cell whose loss is
+    not finite (f undefined there, or infinite) painted in grey diagonal stripes,
+    ``STRIPE_PX`` cells wide, instead of a colour of the scale: "undefined", never the
+    top colour. Modifies and returns ``rgba``."""
+    bad = ~np.isfinite(np.asarray(z, dtype=float))[::-1]
+    if bad.any():
+        i, j = np.nonzero(bad)
+        light = ((i + j) // STRIPE_PX) % 2 == 0
+        rgba[i[light], j[light]] = UNDEFINED_STRIPES[0]
+        rgba[i[~light], j[~light]] = UNDEFINED_STRIPES[1]
+    return rgba
+
+
 def contour_levels(scale: ColorScale, n: int = N_CONTOURS) -> np.ndarray:
     """n loss values evenly spaced in colour (so log-spaced on a log scale)."""
     return scale.inverse(np.arange(1, n + 1) / (n + 1))
