@@ -32,6 +32,8 @@ numbers, and lists may be tuples.
 
 from __future__ import annotations
 
+from numbers import Real
+
 from . import expression as ex
 from .base import Minimum
 from .expression_program import OUTPUTS, Program, brief, finite
@@ -68,7 +70,7 @@ def from_data(data) -> "ex.ExpressionLandscape":
     program = data["program"]
     _check_fields("program", program, ("steps", "outputs"))
     return ex.ExpressionLandscape(
-        key=ex.KEY, label=ex.LABEL, domain=window, start=ex.check_start(_pair("start", data["start"]), window),
+        key=ex.KEY, label=ex.LABEL, domain=window, start=ex.check_start(_numbers("start", data["start"], 2), window),
         default_lr=lr, lr_range=_lr_range(data["lr_range"], lr), color_scale=_color_scale(data["color_scale"]),
         minima=_minima(data["minima"], window), expression=_expression(data["expression"]),
         formula=_text("formula", data["formula"]), gradient_formula=_gradient_texts(data["gradient_formula"]),
@@ -106,16 +108,20 @@ def _list(name: str, value, n: int | None = None) -> list:
     return list(value)
 
 
-def _pair(name: str, value) -> list:
-    return _list(name, value, 2)
+def _numbers(name: str, value, n: int) -> list:
+    """n plain numbers, for check_domain and check_start (whose messages echo the whole value)."""
+    items = _list(name, value, n)
+    if not all(isinstance(v, Real) for v in items):
+        raise ValueError(f"Invalid {name}={brief(value)}: must be a list of {n} numbers")
+    return items
 
 
 def _window(value) -> tuple:
-    return ex.check_domain(_list("domain", value, 4))
+    return ex.check_domain(_numbers("domain", value, 4))
 
 
 def _lr_range(value, lr: float) -> tuple[float, float]:
-    lo, hi = (finite(f"lr_range[{i}]", v, 0.0, 10 * MAX_LR) for i, v in enumerate(_pair("lr_range", value)))
+    lo, hi = (finite(f"lr_range[{i}]", v, 0.0, 10 * MAX_LR) for i, v in enumerate(_list("lr_range", value, 2)))
     if not 0.0 < lo <= lr <= hi:
         raise ValueError(f"Invalid lr_range={brief(value)}: must be [lo, hi] with 0 < lo <= default_lr={lr:g} <= hi")
     return lo, hi
@@ -166,7 +172,7 @@ def _text(name: str, value, limit: int = ex.MAX_TEXT, also: str = "") -> str:
 
 
 def _gradient_texts(value) -> tuple[str, str]:
-    return tuple(_text(f"gradient_formula[{i}]", v) for i, v in enumerate(_pair("gradient_formula", value)))
+    return tuple(_text(f"gradient_formula[{i}]", v) for i, v in enumerate(_list("gradient_formula", value, 2)))
 
 
 def _outputs(value) -> list:
