@@ -41,6 +41,25 @@ export const PYODIDE_PACKAGES = ["numpy"];
 // iso-loss lines, which appear a moment after the heatmap.
 export const LATER_PACKAGES = ["contourpy"];
 
+// The second worker (static/worker.js, role "side"; booted on first need) loads a
+// feature's packages when a panel first asks for it: runtime packages with loadPackage,
+// PYPI_WHEELS with micropip. Python then imports them (app.py "feature_loaded").
+export const SIDE_PACKAGES = ["matplotlib", "micropip"];
+export const SIDE_FEATURES = {
+  figures: { label: "matplotlib", packages: ["matplotlib"] },
+  expressions: {
+    label: "sympy",
+    packages: ["micropip"],
+    pypi: ["mpmath-1.3.0-py3-none-any.whl", "sympy-1.13.3-py3-none-any.whl"],
+  },
+};
+// PyPI's sha256 of each (tools/runtime.py PYPI_WHEELS pins the same; a test compares).
+// The worker checks these bytes before micropip installs them.
+export const PYPI_WHEELS = {
+  "mpmath-1.3.0-py3-none-any.whl": "a0b2b9fe80bbcd81a6647ff13108738cfb482d481d826cc0e02f5b35e5c88d2c",
+  "sympy-1.13.3-py3-none-any.whl": "54612cf55a62755ee71824ce692986f23c88ffa77207b30c1368eda4a7060f73",
+};
+
 // A boot that has not reached Ready by then is reported as failed, never left spinning.
 // The last resort: every failure the worker can see (a missing or corrupt file, a wheel
 // with the wrong sha256, a crash, out of memory) is reported as soon as it happens.

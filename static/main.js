@@ -4,6 +4,7 @@
 import { BOOT_TIMEOUT_MS, LEGEND_PERIOD_MS } from "./config.js";
 import { registerOffline } from "./offline.js";
 import { createControls } from "./panels/controls.js";
+import { createExpression } from "./panels/expression.js";
 import { createKeyboard } from "./panels/keyboard.js";
 import { createLegend } from "./panels/legend.js";
 import { createLossChart } from "./panels/loss-chart.js";
@@ -13,10 +14,12 @@ import { createOptimizerSettings } from "./panels/optimizer-settings.js";
 import { createPlotInput } from "./panels/plot-input.js";
 import { createReadout } from "./panels/readout.js";
 import { createSweep } from "./panels/sweep.js";
+import { createTakeaway } from "./panels/takeaway.js";
 import { createPlot } from "./plot/index.js";
 import { colorOf } from "./plot/style.js";
 import { startPython } from "./python.js";
 import { createSession } from "./session.js";
+import { createSide } from "./side.js";
 import { createStore, landscapeMeta, parseHash, visibleKeys } from "./store.js";
 import { createHook } from "./test-hook.js";
 
@@ -33,6 +36,7 @@ const python = startPython({
   prefetch: prefetchArgs(location.hash),
   onEvent: onWorkerEvent,
 });
+const side = createSide(); // the second Python worker, started on first need
 const plot = createPlot($("plot"));
 const ui = { dragStart: null, cursor: null, visible: new Set(), labels: new Map() }; // what the plot shows besides state and model
 let panels = null;
@@ -57,9 +61,15 @@ const session = createSession({
     // Python refused some settings: shown at their fields when the settings panel shows
     // them; returns the rest (for the notice).
     problems: (problems) => panels?.settings.showProblems(problems) ?? problems,
+    // "Your own f(x, y)" chosen in the Landscape select, or asked for by the URL.
+    customEditor: () => panels?.expression.open(),
+    customFromUrl(spec) {
+      session.actions.holdHash(true);
+      panels?.expression.apply(spec, { fromUrl: true });
+    },
   },
 });
-const hook = createHook({ store, session, plot, python });
+const hook = createHook({ store, session, plot, python, side });
 window.__playground = hook;
 
 // The picture the first frame will most likely need, for the worker to compute as soon
@@ -80,16 +90,20 @@ async function boot() {
     notices.status("error", err.message); // says what went wrong and what to do
     return;
   }
+  let pendingCustom = null;
   try {
     notices.status("loading", "Computing the landscape…", 0.9);
     const catalog = await python.call("init");
     session.model.catalog = catalog;
-    const { state: wanted, problems } = parseHash(location.hash, catalog);
+    const { state: parsed, problems } = parseHash(location.hash, catalog);
+    let wanted;
+    ({ pendingCustom, ...wanted } = parsed); // a typed landscape: compiled once the page runs
     store.state = wanted;
     panels = createPanels(catalog);
     panels.controls.sync(wanted);
     plot.prepare(landscapeMeta(catalog, wanted.landscape).domain);
     problems.push(...(await session.firstScene(wanted))); // and Python's word on the URL's settings
+    if (pendingCustom) session.actions.holdHash(true); // the URL's f(x, y) stays in it while it compiles
     session.writeHash();
     if (wanted.field) session.fetchField();
     if (problems.length) notices.show(problems.join("\n"), "warn");
@@ -110,6 +124,7 @@ async function boot() {
   hook.boot.ms = Math.round(performance.now());
   panels.controls.setEnabled(true);
   notices.status("ready", `Python loaded in ${(performance.now() / 1000).toFixed(1)} s · Ready`, 1);
+  if (pendingCustom) panels.expression.apply(pendingCustom, { fromUrl: true });
   python.loadLater(); // contourpy: the contour lines follow the first frame
   registerOffline(); // the service worker: offline after this visit (static/offline.js)
 }
@@ -120,6 +135,7 @@ function createPanels(catalog) {
   const readout = createReadout($("readout"), python);
   const created = {
     controls: createControls(catalog, store, session.actions),
+    expression: createExpression($("expression"), { store, side, actions: session.actions, catalog }),
     legend: createLegend($("legend"), catalog, store, {
       toggle: session.actions.toggle,
       openSettings: (key, opener) => created.settings.open(key, opener),
@@ -130,6 +146,7 @@ function createPanels(catalog) {
     sweep: createSweep($("sweep"), {
       catalog, store, python, actions: session.actions, visible: () => visibleKeys(store.state, catalog),
     }),
+    takeaway: createTakeaway($("takeaway"), { python, side, store, visible: () => visibleKeys(store.state, catalog) }),
     readout,
   };
   const redraw = () => session.markDirty();
@@ -144,6 +161,8 @@ function createPanels(catalog) {
   });
   ui.visible = visibleKeys(store.state, catalog);
   hook.sweep = created.sweep; // settled() and summary() for tests and the benchmark
+  hook.takeaway = created.takeaway;
+  hook.expression = created.expression;
   return created;
 }
 

@@ -3,6 +3,9 @@
 //   const python = startPython({ onProgress, timeoutMs, prefetch });
 //   await python.ready;                     // rejects with a message that says what to do
 //   const scene = await python.call("scene", {...});
+//
+//   const side = startPython({ role: "side", ... });   // the second worker (figures, sympy)
+//   await side.feature("figures");          // its packages loaded (progress: onEvent "feature-progress")
 
 export class PythonError extends Error {
   constructor(cmd, message) {
@@ -12,9 +15,9 @@ export class PythonError extends Error {
   }
 }
 
-export function startPython({ onProgress = () => {}, onEvent = () => {}, timeoutMs, prefetch = {} }) {
-  // index.html starts the worker early (window.__pythonBoot); otherwise start it here.
-  const early = window.__pythonBoot;
+export function startPython({ onProgress = () => {}, onEvent = () => {}, timeoutMs, prefetch = {}, role = "main" }) {
+  // index.html starts the main worker early (window.__pythonBoot); otherwise start it here.
+  const early = role === "main" ? window.__pythonBoot : null;
   const worker = early?.worker ?? new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
   const pending = new Map(); // id -> {resolve, reject, cmd}
   let nextId = 1;
@@ -82,25 +85,28 @@ export function startPython({ onProgress = () => {}, onEvent = () => {}, timeout
       else worker.onmessage({ data });
     }
   } else {
-    worker.postMessage({ type: "boot", prefetch });
+    worker.postMessage({ type: "boot", prefetch, role });
   }
 
   // Calls chain on `ready`, so after a failed boot they reject with its message.
-  function call(cmd, args = {}) {
+  function send(type, cmd, fields) {
     return ready.then(
       () =>
         new Promise((resolve, reject) => {
           const id = nextId++;
           pending.set(id, { resolve, reject, cmd });
-          worker.postMessage({ type: "call", id, cmd, args });
+          worker.postMessage({ type, id, ...fields });
         }),
     );
   }
+  const call = (cmd, args = {}) => send("call", cmd, { cmd, args });
+  // The side worker: load what feature `name` needs (static/config.js SIDE_FEATURES).
+  const feature = (name) => send("feature", `load ${name}`, { name });
 
   // Packages the first frame does not need (contourpy): ask once it is on screen.
   function loadLater() {
     worker.postMessage({ type: "load-later" });
   }
 
-  return { ready, call, loadLater };
+  return { ready, call, feature, loadLater };
 }

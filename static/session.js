@@ -12,7 +12,7 @@ import { fmt } from "./format.js";
 import { LossHistory } from "./model/loss-history.js";
 import { Trail } from "./model/trail.js";
 import {
-  describeProblems, landscapeMeta, parseHash, sameSettings, serializeHash, settingsEntries, showFor, showKeys,
+  CUSTOM, describeProblems, quote, landscapeMeta, parseHash, sameSettings, serializeHash, settingsEntries, showFor, showKeys,
   visibleKeys,
 } from "./store.js";
 
@@ -24,8 +24,12 @@ export function createSession({ python, store, notices, on }) {
     trails: new Map(), // optimizer key -> Trail
     history: new LossHistory(),
     particles: null,
+    // Typed landscapes compiled by the side worker: the spec's text -> its data, which the
+    // main worker rebuilds the landscape from (app.py cmd_scene with landscape "custom").
+    custom: new Map(),
   };
   store.model = model;
+  let hashHeld = false; // a URL's typed landscape is still compiling: keep its hash
   let restarting = false; // a scene or reset in flight
   let inflight = null; // its patch
   let queued = null; // edits waiting for it
@@ -35,7 +39,20 @@ export function createSession({ python, store, notices, on }) {
   let dirty = true;
 
   function sceneArgs(s) {
-    return { landscape: s.landscape, resolution: s.resolution, colormap: s.colormap, ...runArgs(s) };
+    const custom = s.landscape === CUSTOM ? { custom: model.custom.get(customKey(s.custom)) } : {};
+    return { landscape: s.landscape, ...custom, resolution: s.resolution, colormap: s.colormap, ...runArgs(s) };
+  }
+
+  function customKey(spec) {
+    return spec ? JSON.stringify([spec.expression, spec.domain]) : null;
+  }
+
+  // The catalog holds the typed landscape shown (its entry "custom"), so that every
+  // lookup by key (limits, start, minima, the hash) works for it as for the others.
+  function setCustomMeta(meta) {
+    const at = model.catalog.landscapes.findIndex((l) => l.key === CUSTOM);
+    if (at >= 0) model.catalog.landscapes[at] = meta;
+    else model.catalog.landscapes.push(meta);
   }
 
   // What the balls run with: the shared lr, β and start, the gradient noise σ and each
@@ -50,7 +67,7 @@ export function createSession({ python, store, notices, on }) {
   let ownHash = location.hash;
 
   function writeHash() {
-    if (queued) return; // a newer scene is on its way; it writes its own hash
+    if (queued || hashHeld) return; // a newer scene is on its way; it writes its own hash
     if (location.hash !== ownHash) return; // navigated meanwhile: that hash is applied next
     history.replaceState(null, "", `#${serializeHash(store.state, model.catalog)}`);
     ownHash = location.hash;
@@ -59,6 +76,7 @@ export function createSession({ python, store, notices, on }) {
   // ------------------------------------------------------------------ replies into the model
 
   function applyScene(scene) {
+    if (scene.meta) setCustomMeta(scene.meta);
     model.meta = landscapeMeta(model.catalog, scene.landscape);
     on.scene(scene, model.meta);
     restartRuns(scene.runs);
@@ -153,7 +171,8 @@ export function createSession({ python, store, notices, on }) {
     restarting = true;
     const state = store.state;
     const next = { ...state, ...patch };
-    const needScene = next.landscape !== state.landscape;
+    const needScene = next.landscape !== state.landscape
+      || (next.landscape === CUSTOM && customKey(next.custom) !== customKey(state.custom));
     const recolorOnly = !needScene && Object.keys(patch).length > 0 && Object.keys(patch).every((k) => k === "colormap");
     try {
       if (needScene) {
@@ -189,9 +208,10 @@ export function createSession({ python, store, notices, on }) {
   }
 
   function describePatch(patch) {
-    const keys = Object.keys(patch);
+    const keys = Object.keys(patch).filter((k) => k !== "customEditor");
     if (!keys.length) return "the reset";
     return keys.map((k) => {
+      if (k === "custom") return `f(x, y) = ${quote(patch[k]?.expression ?? "")}`;
       if (k === "settings") return settingsEntries(patch[k], model.catalog).map(([n, v]) => `${n}=${v}`).join(", ") || "the default settings";
       return `${k}=${Array.isArray(patch[k]) ? patch[k].map((v) => fmt(v)).join(",") : patch[k]}`;
     }).join(", ");
@@ -229,8 +249,14 @@ export function createSession({ python, store, notices, on }) {
     if (problems.length) notices.show(problems.join("\n"), "warn");
     const aim = target();
     const patch = {};
-    for (const key of ["landscape", "lr", "beta", "colormap", "noise"]) if (wanted[key] !== aim[key]) patch[key] = wanted[key];
-    if (wanted.start.some((v, i) => v !== aim.start[i])) patch.start = wanted.start;
+    // A typed landscape is compiled first (the editor does it, then switches to it):
+    // until then its landscape, lr, β and start are not the URL's to set.
+    const typed = wanted.pendingCustom;
+    if (typed && customKey(typed) !== customKey(aim.landscape === CUSTOM ? aim.custom : null)) on.customFromUrl?.(typed);
+    for (const key of typed ? ["colormap", "noise"] : ["landscape", "lr", "beta", "colormap", "noise"]) {
+      if (wanted[key] !== aim[key]) patch[key] = wanted[key];
+    }
+    if (!typed && wanted.start.some((v, i) => v !== aim.start[i])) patch.start = wanted.start;
     if (!sameSettings(wanted.settings, aim.settings, model.catalog)) patch.settings = wanted.settings;
     const view = {
       show: wanted.show, speed: wanted.speed, particleSpeed: wanted.particleSpeed, arrows: wanted.arrows,
@@ -282,8 +308,28 @@ export function createSession({ python, store, notices, on }) {
 
   const actions = {
     landscape(key) {
+      if (key === CUSTOM) {
+        // The editor opens; its first Apply compiles a landscape and switches to it.
+        store.set({ customEditor: true });
+        on.customEditor?.();
+        return;
+      }
       const meta = landscapeMeta(model.catalog, key);
-      propose({ landscape: key, lr: meta.default_lr, beta: meta.default_beta, start: [...meta.start] });
+      propose({ landscape: key, lr: meta.default_lr, beta: meta.default_beta, start: [...meta.start], customEditor: false });
+    },
+    // A typed landscape the side worker compiled: spec {expression, domain}, its data and meta.
+    customLandscape(spec, data, meta) {
+      model.custom.set(customKey(spec), data);
+      if (model.custom.size > 8) model.custom.delete(model.custom.keys().next().value);
+      propose({
+        landscape: CUSTOM, custom: { expression: spec.expression, domain: [...meta.domain] },
+        lr: meta.default_lr, beta: meta.default_beta, start: [...meta.start], customEditor: false,
+      });
+    },
+    // While a URL's typed landscape compiles, the URL keeps saying so.
+    holdHash(on) {
+      hashHeld = on;
+      if (!on) writeHash();
     },
     lr: (lr) => propose({ lr }),
     beta: (beta) => propose({ beta }),

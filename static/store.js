@@ -98,8 +98,14 @@ export function defaultState(catalog) {
     sweep: false, // the Sweep panel is open
     sweepSteps: d.sweep_steps ?? 500,
     playing: true,
+    custom: null, // {expression, domain}: the typed landscape shown when landscape is "custom"
+    customEditor: false, // the editor of "Your own f(x, y)" is open (before its first landscape)
   };
 }
+
+// "Your own f(x, y)" in the URL: landscape=custom&f=<text>&window=xmin,xmax,ymin,ymax.
+export const CUSTOM = "custom";
+export const MAX_EXPRESSION_CHARS = 300; // landscapes.expression_parse.MAX_CHARS (Python checks it again)
 
 // Ranges the catalog sets (app.py's limits), with the contract's values until it does.
 export function catalogLimits(catalog) {
@@ -125,7 +131,7 @@ export function parseNumber(text) {
 const QUOTE_CHARS = 40;
 const MAX_PROBLEMS = 6;
 const KNOWN = ["landscape", "lr", "beta", "show", "speed", "pspeed", "field", "start", "cmap", "noise", "arrows",
-  "sweep", "sweepsteps"];
+  "sweep", "sweepsteps", "f", "window"];
 
 export function quote(text) {
   const clean = String(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ");
@@ -155,7 +161,10 @@ export function parseHash(hash, catalog) {
       + `${unknown.length > 3 ? ` and ${unknown.length - 3} more` : ""} (known: ${KNOWN.join(", ")}, and <optimizer>.<setting>).`);
   }
 
-  if (params.has("landscape")) {
+  let custom = null; // the typed landscape the URL asks for (built once sympy has compiled it)
+  if (params.get("landscape") === CUSTOM) {
+    custom = parseCustom(params, catalog, problems);
+  } else if (params.has("landscape")) {
     const key = params.get("landscape");
     const meta = landscapeMeta(catalog, key);
     if (meta) {
@@ -219,7 +228,10 @@ export function parseHash(hash, catalog) {
     else problems.push(`Unknown colormap cmap=${quote(cmap)} (choose one of: ${catalog.colormaps.join(", ")}); using ${state.colormap}.`);
   }
 
-  if (params.has("start")) {
+  if (custom) {
+    state.pendingCustom = custom; // the session compiles it (sympy) and then switches to it
+    if (params.has("start")) custom.start = parseStart(params.get("start"), custom.domain, problems, null);
+  } else if (params.has("start")) {
     const text = params.get("start");
     const parts = text.split(",").map(parseNumber);
     const [xmin, xmax, ymin, ymax] = meta.domain;
@@ -233,6 +245,39 @@ export function parseHash(hash, catalog) {
     problems.splice(MAX_PROBLEMS - 1, Infinity, `… and ${more} more problems in the URL; each fell back to its default.`);
   }
   return { state, problems };
+}
+
+// f and window of a custom landscape: data, checked for shape here (Python parses the text
+// against its whitelist and checks the window again); null when unusable.
+function parseCustom(params, catalog, problems) {
+  const text = params.get("f");
+  if (text === null || !text.trim()) {
+    problems.push(`URL parameter landscape=custom needs f=<formula in x and y>; showing "${catalog.defaults.landscape}" instead.`);
+    return null;
+  }
+  if ([...text].length > MAX_EXPRESSION_CHARS || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text)) {
+    problems.push(`URL parameter f=${quote(text)} is longer than ${MAX_EXPRESSION_CHARS} characters or holds control characters; showing "${catalog.defaults.landscape}" instead.`);
+    return null;
+  }
+  let domain = [...(catalog.custom?.domain ?? [-3, 3, -3, 3])];
+  if (params.has("window")) {
+    const raw = params.get("window");
+    const parts = raw.split(",").map(parseNumber);
+    if (parts.length === 4 && parts.every(Number.isFinite) && parts[0] < parts[1] && parts[2] < parts[3]) domain = parts;
+    else problems.push(`URL parameter window=${quote(raw)} is not "xmin,xmax,ymin,ymax" with xmin < xmax and ymin < ymax; using ${domain.map((v) => fmt(v)).join(",")}.`);
+  }
+  return { expression: text, domain };
+}
+
+// "x,y" inside domain, or `fallback` (with a problem) when it is not.
+function parseStart(text, domain, problems, fallback) {
+  const parts = text.split(",").map(parseNumber);
+  const [xmin, xmax, ymin, ymax] = domain;
+  if (parts.length === 2 && parts.every(Number.isFinite) && parts[0] >= xmin && parts[0] <= xmax && parts[1] >= ymin && parts[1] <= ymax) {
+    return parts;
+  }
+  problems.push(`URL parameter start=${quote(text)} is not a point "x,y" inside the window (x in ${fmt(xmin)} … ${fmt(xmax)}, y in ${fmt(ymin)} … ${fmt(ymax)}); the start is chosen inside it.`);
+  return fallback;
 }
 
 // An optimizer's own setting in the URL: <key>.<param>=value.
@@ -317,8 +362,11 @@ export function describeProblems(problems) {
 
 export function serializeHash(state, catalog) {
   const meta = landscapeMeta(catalog, state.landscape);
+  const custom = state.landscape === CUSTOM && state.custom
+    ? [["f", state.custom.expression], ["window", state.custom.domain.join(",")]] : [];
   const params = [
     ["landscape", state.landscape],
+    ...custom,
     ["lr", String(state.lr)],
     ["beta", String(state.beta)],
     ["show", state.show],
@@ -328,7 +376,8 @@ export function serializeHash(state, catalog) {
   if (state.noise) params.push(["noise", String(state.noise)]);
   if (state.arrows) params.push(["arrows", "1"]);
   if (state.field) params.push(["field", "1"]);
-  if (meta && (state.start[0] !== meta.start[0] || state.start[1] !== meta.start[1])) {
+  // A typed landscape's own start is whatever it was built with: the link always says it.
+  if (meta && (state.landscape === CUSTOM || state.start[0] !== meta.start[0] || state.start[1] !== meta.start[1])) {
     params.push(["start", state.start.join(",")]);
   }
   if (state.colormap !== catalog.defaults.colormap) params.push(["cmap", state.colormap]);

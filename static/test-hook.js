@@ -1,7 +1,7 @@
 // Read-only views of the page for tests, the benchmark and the console
 // (window.__playground), plus a few drivers that go through the same paths as a user.
 
-export function createHook({ store, session, plot }) {
+export function createHook({ store, session, plot, python, side }) {
   const longTasks = []; // main-thread tasks over 50 ms (the page's budget)
   if (PerformanceObserver.supportedEntryTypes?.includes("longtask")) {
     new PerformanceObserver((list) => {
@@ -29,6 +29,10 @@ export function createHook({ store, session, plot }) {
     },
     get workerOffset() {
       return hook.boot.workerOffset;
+    },
+    // Whether the second Python worker has been started (it starts on first need only).
+    sideStarted() {
+      return Boolean(side?.started);
     },
     recordFrame(ms) {
       frameWork[frameCount++ % frameWork.length] = ms;
@@ -101,6 +105,10 @@ export function createHook({ store, session, plot }) {
     toPixel(x, y) {
       return plot.toPixel(x, y);
     },
+    // The catalog entry of the landscape shown (a typed one's too).
+    landscapeMeta() {
+      return model()?.meta ?? null;
+    },
     plotRect() {
       return plot.plotRect;
     },
@@ -138,6 +146,25 @@ export function createHook({ store, session, plot }) {
       await new Promise((presented) => requestAnimationFrame(presented));
       return { ms: performance.now() - t0, contours: plot.hasContours };
     },
+    // For the benchmark: types `text` (and the window) into "Your own f(x, y)" and
+    // resolves with the milliseconds from Apply until the frame after the one that drew
+    // its heatmap, and the side worker's share (compiling with sympy).
+    async timeCustomLandscape(text, domain) {
+      await idle();
+      document.getElementById("ex-text").value = text;
+      ["xmin", "xmax", "ymin", "ymax"].forEach((c, i) => (document.querySelector(`.ex-${c}`).value = String(domain[i])));
+      const t0 = performance.now();
+      document.querySelector(".ex-apply").click();
+      await hook.expression.settled();
+      await idle();
+      await new Promise((drawn) => requestAnimationFrame(drawn));
+      await new Promise((presented) => requestAnimationFrame(presented));
+      const shown = store.state.landscape === "custom" && store.state.custom?.expression === text;
+      return { ms: performance.now() - t0, shown, status: hook.expression.summary() };
+    },
+    // For the benchmark: the side worker and the main worker's scene description.
+    side,
+    describe: (show) => python.call("describe", { show }),
   };
   return hook;
 }

@@ -1,15 +1,21 @@
 // Module worker: boots Pyodide, installs our wheel, and answers requests by calling
 // app.handle(command, args_json) -> (json_text, [numpy arrays]).
 //
-// Messages in:   {type: "boot", prefetch}              start booting (once); prefetch hints the first scene
+// Two instances run: the page's ("main": the animation) and, started on first need, a
+// second one ("side": matplotlib figures, exports, sympy for typed landscapes), so that
+// nothing slow ever runs in the worker the balls wait for.
+//
+// Messages in:   {type: "boot", prefetch, role}        start booting (once); role "main" (default) or "side"
 //                {type: "call", id, cmd, args}         one request
 //                {type: "load-later"}                  first frame shown: load LATER_PACKAGES
+//                {type: "feature", id, name}           load what a feature needs (SIDE_FEATURES), then reply
 // Messages out:  {type: "progress", text, fraction}    a boot stage began
 //                {type: "ready", ms, stages, timeOrigin}  boot finished after ms
 //                {type: "boot-error", message}         boot failed; says what to do
 //                {type: "reply", id, ok, result}       result: JSON with typed arrays
 //                {type: "reply", id, ok: false, error}
 //                {type: "event", name, message?}       "contours-available" | "contours-failed"
+//                {type: "event", name: "feature-progress", feature, text, fraction}
 
 import {
   CDN_RUNTIME_INTEGRITY,
@@ -18,6 +24,8 @@ import {
   LOCAL_RUNTIME_URL,
   PYODIDE_PACKAGES,
   PYODIDE_VERSION,
+  PYPI_WHEELS,
+  SIDE_FEATURES,
   USE_MEMORY_SNAPSHOT,
   WHEELS_URL,
 } from "./config.js";
@@ -43,10 +51,13 @@ const REDO_WHEEL = "Re-run ./dev serve (it rebuilds the wheel and its index), th
 const SNAPSHOT_CACHE = `playground-snapshot-${PYODIDE_VERSION}`;
 const SNAPSHOT_KEY = new URL("./__pyodide-core-snapshot", self.location.href).href;
 let restoredSnapshot = false; // this boot restored one: dropped if the boot then fails
+let role = "main"; // "side": the second instance (see the top of this file)
+const features = new Map(); // name -> Promise of a loaded feature (side instance)
 
 self.onmessage = (event) => {
   const msg = event.data;
   if (msg.type === "boot") {
+    if (!booting && msg.role === "side") role = "side";
     booting ??= startBoot(msg.prefetch ?? {});
     booting.then(
       () => {
@@ -60,6 +71,8 @@ self.onmessage = (event) => {
   } else if (msg.type === "load-later") {
     // Sent once the first frame is on screen, so that loading never delays it.
     laterLoading ??= booting.then(loadLater);
+  } else if (msg.type === "feature") {
+    answerFeature(msg);
   }
 };
 
@@ -184,6 +197,7 @@ async function boot(prefetch) {
     if (isOutOfMemory(err)) throw outOfMemory(err);
     throw bootError(`Could not start the playground's Python code (${lastLine(err)}). ${REDO_WHEEL}`);
   }
+  if (role === "side") return app;
   // Compute the first picture now, while the page is still building its controls: the
   // page's own "scene" request then finds it cached. A bad hint is simply ignored.
   try {
@@ -225,7 +239,7 @@ async function loadRuntime(indexURL, snapshot = null) {
   const local = indexURL === LOCAL_RUNTIME_URL;
   const options = { indexURL };
   if (snapshot) options._loadSnapshot = snapshot;
-  else if (self.caches && USE_MEMORY_SNAPSHOT) options._makeSnapshot = true;
+  else if (self.caches && USE_MEMORY_SNAPSHOT && role === "main") options._makeSnapshot = true; // one writer
   if (!local) verifyCdnFetches();
   const unwatch = watchRuntime(indexURL);
   try {
@@ -482,6 +496,92 @@ function toHex(buffer) {
 
 function hexToBase64(hex) {
   return btoa(String.fromCharCode(...hex.match(/../g).map((h) => parseInt(h, 16))));
+}
+
+// ------------------------------------------------------------- features (side instance)
+
+// SIDE_FEATURES (config.js): per feature the runtime's packages to load and the PyPI
+// wheels to install with micropip. Each is loaded once; a failure is reported to the
+// request that asked and forgotten, so that a later request tries again.
+async function answerFeature({ id, name }) {
+  try {
+    await booting;
+    if (!(name in SIDE_FEATURES)) throw new Error(`unknown feature ${JSON.stringify(String(name)).slice(0, 40)}`);
+    if (!features.has(name)) {
+      const loading = loadFeature(name);
+      features.set(name, loading);
+      loading.catch(() => features.delete(name));
+    }
+    post({ type: "reply", id, ok: true, result: await features.get(name) });
+  } catch (err) {
+    post({ type: "reply", id, ok: false, error: featureError(name, err) });
+  }
+}
+
+function featureProgress(feature, text, fraction) {
+  mark(`${feature}: ${text}`);
+  post({ type: "event", name: "feature-progress", feature, text, fraction });
+}
+
+async function loadFeature(name) {
+  const t0 = performance.now();
+  const { packages = [], pypi = [], label } = SIDE_FEATURES[name];
+  if (packages.length) {
+    featureProgress(name, `Loading ${label}…`, 0.1);
+    const problems = [];
+    await pyodide.loadPackage(packages, { messageCallback: () => {}, errorCallback: (t) => problems.push(t) });
+    const missing = packages.filter((p) => !(p in pyodide.loadedPackages));
+    if (missing.length) {
+      throw new Error(`could not load ${missing.join(", ")} from the runtime at ${runtimeURL} (${problems.join(" ") || "no reason given"})`);
+    }
+  }
+  if (pypi.length) await installPypi(name, pypi);
+  featureProgress(name, `Starting ${label}…`, 0.8);
+  const reply = handle("feature_loaded", { feature: name }).value;
+  featureProgress(name, `${label} ready`, 1);
+  return { ...reply, ms: Math.round(performance.now() - t0) };
+}
+
+// PyPI wheels (PYPI_WHEELS: file name -> sha256) with micropip. From the local runtime
+// the worker fetches each file, checks its sha256 and hands micropip those very bytes
+// (emfs:); with the CDN runtime micropip takes the same versions from Pyodide's
+// lock file, whose hashes the verified pyodide-lock.json vouches for.
+async function installPypi(feature, files) {
+  featureProgress(feature, "Installing sympy and mpmath (micropip)…", 0.3);
+  const micropip = pyodide.pyimport("micropip");
+  try {
+    if (runtimeURL === LOCAL_RUNTIME_URL) {
+      pyodide.FS.mkdirTree("/tmp/pypi");
+      const paths = [];
+      for (const file of files) {
+        const bytes = await fetchVerified(`${LOCAL_RUNTIME_URL}pypi/${file}`, PYPI_WHEELS[file]);
+        pyodide.FS.writeFile(`/tmp/pypi/${file}`, bytes);
+        paths.push(`emfs:/tmp/pypi/${file}`);
+      }
+      await micropip.install.callKwargs(pyodide.toPy(paths), { deps: false });
+    } else {
+      await micropip.install.callKwargs(pyodide.toPy(files.map((f) => `${f.split("-")[0]}==${f.split("-")[1]}`)), { deps: false });
+    }
+  } finally {
+    micropip.destroy();
+  }
+}
+
+// Without WebCrypto (an http:// page on another host) the browser checks the hash.
+async function fetchVerified(url, sha256) {
+  const subtle = self.crypto?.subtle;
+  const response = await fetch(url, subtle ? {} : { integrity: `sha256-${hexToBase64(sha256)}` });
+  if (!response.ok) throw new Error(`${url} failed (HTTP ${response.status}${response.status === 404 ? ": the file is missing" : ""})`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const actual = subtle ? toHex(await subtle.digest("SHA-256", bytes)) : sha256;
+  if (actual !== sha256) throw new Error(`${url} failed its check: sha256 ${actual}, expected ${sha256}; nothing was installed`);
+  return bytes;
+}
+
+function featureError(name, err) {
+  const what = SIDE_FEATURES[name]?.label ?? String(name);
+  if (isOutOfMemory(err)) return `The browser could not give Python enough memory for ${what} (${describe(err)}). Close other tabs, then try again.`;
+  return `Could not load ${what}: ${lastLine(err)}. ${REDO_RUNTIME}`;
 }
 
 // ----------------------------------------------------------------------------- requests

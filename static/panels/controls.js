@@ -3,7 +3,7 @@
 
 import { LIMITS } from "../config.js";
 import { fmt } from "../format.js";
-import { SHOW_GROUPS, catalogLimits, roundLr } from "../store.js";
+import { CUSTOM as LANDSCAPE_CUSTOM, SHOW_GROUPS, catalogLimits, roundLr } from "../store.js";
 
 // The Show select's entry for a set of balls that is no group and not one optimizer.
 const CUSTOM = "custom";
@@ -38,7 +38,10 @@ export function createControls(catalog, store, handlers) {
   };
 
   // One vocabulary: option values are the registry keys.
-  fillSelect(el.landscape, catalog.landscapes.map((l) => [l.key, l.label]));
+  fillSelect(el.landscape, [
+    ...catalog.landscapes.filter((l) => l.key !== LANDSCAPE_CUSTOM).map((l) => [l.key, l.label]),
+    ...(catalog.custom ? [[LANDSCAPE_CUSTOM, catalog.custom.label]] : []),
+  ]);
   const groups = Object.entries(SHOW_GROUPS).filter(([g]) => g === "all" || catalog.optimizers.some((o) => o.group === g));
   fillSelect(el.show, [...groups, [CUSTOM, "Custom selection"], ...catalog.optimizers.map((o) => [o.key, `${o.label} only`])]);
   // Chosen by the legend's toggles, never from the list.
@@ -136,7 +139,9 @@ export function createControls(catalog, store, handlers) {
   // Shows the state; slider positions are only moved when they disagree with it, so a
   // slider being dragged is not fought over.
   function sync(state) {
-    el.landscape.value = state.landscape;
+    // While the editor of "Your own f(x, y)" is open the select says so (the map changes
+    // once its first formula is compiled).
+    el.landscape.value = state.customEditor ? LANDSCAPE_CUSTOM : state.landscape;
     if (roundLr(10 ** Number(el.lr.value)) !== state.lr) el.lr.value = String(Math.log10(state.lr));
     el.lrValue.value = fmt(state.lr);
     shownLr = state.lr;

@@ -11,14 +11,17 @@ REPO = Path(__file__).resolve().parents[2]
 ROWS = ["First frame, cold", "First frame, warm", "Frame interval", "Main-thread work per frame",
         "Largest particle count", "Landscape switch", "One Adam step", "Batch throughput",
         "Main-thread long tasks", "Learning-rate sweep", "State arrows on: frame interval",
-        "State arrows on: main-thread long tasks"]
+        "State arrows on: main-thread long tasks", "matplotlib ready after the first Figure request",
+        "Figure: 3-D + contour", "Frame interval while figures are drawn",
+        "Main-thread long tasks (> 50 ms) while figures are drawn", "sympy once",
+        "Typed landscape with sympy installed"]
 
 
 def test_bench_quick_run_writes_the_table(tmp_path):
     out = tmp_path / "benchmarks.md"
     # Its own process: the harness drives its own Chromium through Playwright's sync API.
     run = subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), "--quick", "--out", str(out)],
-                         capture_output=True, text=True, timeout=600)
+                         capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, f"bench/run.py --quick failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
     table = out.read_text()
     rows = [line for line in table.splitlines() if line.startswith("| ") and not line.startswith("| metric")]

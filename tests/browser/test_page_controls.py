@@ -23,9 +23,10 @@ def test_landscape_switch_redraws_the_heatmap_and_restarts_from_its_start(playgr
     assert "landscape=bumpy" in pg.page.url and "lr=0.05" in pg.page.url
 
 
-def test_every_registered_landscape_is_offered_by_its_key(playground):
+def test_every_registered_landscape_is_offered_by_its_key_then_your_own(playground):
     values = playground.page.eval_on_selector_all("#landscape option", "els => els.map(e => e.value)")
-    assert values == landscapes.names()
+    assert values == landscapes.names() + ["custom"]
+    assert playground.text("#landscape option:last-child") == "Your own f(x, y)"
 
 
 def test_learning_rate_change_restarts_the_run(open_playground):
