@@ -312,6 +312,145 @@ def arrows_frames(pw, base: str, seconds: float) -> dict:
     return {"balls": balls, "particles": particles, "arrows_drawn": arrows, **measured}
 
 
+# ----------------------------------------------------------------------------- 8, 9. issues 11, 12
+
+FIGURE_SHOW = ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"]
+FIGURE_STEPS = 500
+MATPLOTLIB_IMPORT = "import matplotlib\nmatplotlib.use('agg')\nimport matplotlib.pyplot\n"
+
+# The page's first Figure request (the second worker boots, loads and imports matplotlib),
+# then figures of the ravine with the six gradient methods at 500 steps (200² grid).
+FIGURE_RUN = """async ([show, steps, rounds]) => {
+  const hook = window.__playground;
+  const t0 = performance.now();
+  const loaded = await hook.side.feature("figures");
+  const readyMs = performance.now() - t0;
+  const scene = { ...(await hook.describe(show)), steps };
+  const draws = [], parts = [];
+  for (let i = 0; i < rounds; i++) {
+    const reply = await hook.side.call("figure", { scene, format: "png", dpi: 100 });
+    draws.push(reply.elapsed_ms);
+    parts.push(reply.timing);
+  }
+  return { readyMs, loadMs: loaded.ms, draws, parts };
+}"""
+
+# Frames while figures are drawn back to back in the second worker (balls playing).
+FIGURE_FRAMES = """async ([show, steps, ms]) => {
+  const hook = window.__playground;
+  const scene = { ...(await hook.describe(show)), steps };
+  let drawing = true, drawn = 0;
+  const loop = (async () => {
+    while (drawing) { await hook.side.call("figure", { scene, format: "png", dpi: 100 }); drawn++; }
+  })();
+  const intervals = [];
+  let last = null;
+  const until = performance.now() + ms;
+  const before = hook.longTasks().length;
+  await new Promise((done) => {
+    function tick(now) {
+      if (last !== null) intervals.push(now - last);
+      last = now;
+      if (now < until) requestAnimationFrame(tick); else done();
+    }
+    requestAnimationFrame(tick);
+  });
+  drawing = false;
+  await loop;
+  return { intervals, drawn, longTasks: hook.longTasks().slice(before) };
+}"""
+
+
+def figure_bench(pw, base: str, rounds: int, seconds: float) -> dict:
+    """Issue 11: matplotlib ready after the page's first request against the floor's bare
+    loadPackage("matplotlib") + import matplotlib.pyplot; a figure's time; frames while
+    figures are drawn."""
+    chromium = browser.launch_chromium(pw)
+    try:
+        floor_context = chromium.new_context(bypass_csp=True)
+        floor = floor_context.new_page()
+        floor.goto(base + "/bench/floor/index.html")
+        floor.wait_for_selector('body[data-state="ready"]', timeout=120_000)
+        floor_ms = float(floor.evaluate("([p, c]) => window.__floor.load(p, c)", [["matplotlib"], MATPLOTLIB_IMPORT]))
+        floor_boot = _floor_boot_ms(floor)
+        floor_context.close()
+        context, page = _open_page(chromium, base, "#landscape=ravine&show=gradient")
+        first = page.evaluate(FIGURE_RUN, [FIGURE_SHOW, FIGURE_STEPS, rounds])
+        frames = page.evaluate(FIGURE_FRAMES, [FIGURE_SHOW, FIGURE_STEPS, int(seconds * 1000)])
+        context.close()
+    finally:
+        chromium.close()
+    draws = first["draws"]
+    return {"ready_ms": first["readyMs"], "load_ms": first["loadMs"], "floor_ms": floor_ms, "floor_boot_ms": floor_boot,
+            "first_draw_ms": draws[0], "draw_ms": median(draws[1:] or draws), "draws": draws,
+            "parts": {k: median([p[k] for p in (first["parts"][1:] or first["parts"])]) for k in first["parts"][0]},
+            "interval_p50": percentile(frames["intervals"], 0.5), "interval_p95": percentile(frames["intervals"], 0.95),
+            "figures_during_frames": frames["drawn"], "long_tasks": frames["longTasks"]}
+
+
+def _floor_boot_ms(floor) -> float:
+    """The floor worker's own boot: start → numpy imported (its stages)."""
+    stages = dict(floor.evaluate("window.__floor.stages"))
+    return float(stages["numpy imported"] - stages["start"])
+
+
+SYMPY_WHEELS = ["mpmath-1.3.0-py3-none-any.whl", "sympy-1.13.3-py3-none-any.whl"]
+SYMPY_INSTALL = """import micropip
+await micropip.install([{urls}], deps=False)
+import sympy
+"""
+CUSTOM_FIRST = ("x**2 + 10*y**2", [-3, 3, -3, 3])
+CUSTOM_AGAIN = ("sin(3*x)*cos(3*y) + 0.1*(x**2 + y**2)", [-3, 3, -3, 3])
+
+
+def expression_bench(pw, base: str, rounds: int) -> dict:
+    """Issue 12: the one-time cost of sympy on the page (second worker booted, sympy and
+    mpmath installed with micropip, imported, and the first formula compiled) against the
+    floor's bare micropip.install + import sympy; then typed landscapes with sympy
+    installed, from Apply to the painted heatmap."""
+    chromium = browser.launch_chromium(pw)
+    try:
+        floor_context = chromium.new_context(bypass_csp=True)
+        floor = floor_context.new_page()
+        floor.goto(base + "/bench/floor/index.html")
+        floor.wait_for_selector('body[data-state="ready"]', timeout=120_000)
+        urls = ", ".join(repr(f"{base}/pyodide/pypi/{name}") for name in SYMPY_WHEELS)
+        floor_ms = float(floor.evaluate("([p, c]) => window.__floor.load(p, c)",
+                                        [["micropip"], SYMPY_INSTALL.format(urls=urls)]))
+        floor_boot = _floor_boot_ms(floor)
+        floor_context.close()
+        context, page = _open_page(chromium, base, "#landscape=ravine")
+        once = page.evaluate("""async () => {
+            const hook = window.__playground;
+            const t0 = performance.now();
+            const select = document.getElementById("landscape");
+            select.value = "custom";
+            select.dispatchEvent(new Event("change"));
+            await new Promise((r) => setTimeout(r, 50));
+            await hook.expression.settled();
+            await hook.idle();
+            await new Promise((drawn) => requestAnimationFrame(drawn));
+            const ms = performance.now() - t0;
+            const loaded = await hook.side.feature("expressions");  // the first load's own reply
+            return { ms, loadMs: loaded.ms, shown: hook.state().landscape === "custom" };
+        }""")
+        if not once["shown"]:
+            raise RuntimeError(f"the first typed landscape was not shown: {once}")
+        times = []
+        for i in range(rounds):
+            text, domain = CUSTOM_AGAIN if i % 2 == 0 else CUSTOM_FIRST
+            text = text + f" + {i + 1}e-9*x"  # a new formula each round: nothing cached
+            r = page.evaluate("([t, d]) => window.__playground.timeCustomLandscape(t, d)", [text, domain])
+            if not r["shown"]:
+                raise RuntimeError(f"the typed landscape was not shown: {r}")
+            times.append(r["ms"])
+        context.close()
+    finally:
+        chromium.close()
+    return {"floor_ms": floor_ms, "floor_boot_ms": floor_boot, "first_ms": once["ms"], "load_ms": once["loadMs"],
+            "custom_ms": median(times), "custom_max_ms": max(times), "samples": times}
+
+
 # ----------------------------------------------------------------------------- the report
 
 def fmt_ms(v):
@@ -360,6 +499,7 @@ def write_report(path: Path, r: dict) -> str:
             ("State arrows on: main-thread long tasks (> 50 ms), same run", f"{len(ar['long_tasks'])}", "target 0",
              "—", "0"),
         ]
+    rows += _issue11_12_rows(r)
     lines = [
         "# Benchmarks",
         "",
@@ -383,6 +523,38 @@ def write_report(path: Path, r: dict) -> str:
     text = "\n".join(lines + notes_on_misses(r))
     path.write_text(text)
     return text
+
+
+def _issue11_12_rows(r: dict) -> list[tuple]:
+    rows = []
+    fig = r.get("figure")
+    if fig:
+        bare = fig["floor_ms"] + fig["floor_boot_ms"]
+        rows += [
+            ("matplotlib ready after the first Figure request (second worker booted, matplotlib loaded and imported)",
+             fmt_ms(fig["ready_ms"]), f"floor: boot {fmt_ms(fig['floor_boot_ms'])} + loadPackage + import pyplot "
+             f"{fmt_ms(fig['floor_ms'])}", f"{fig['ready_ms'] / bare:.2f}×", "report"),
+            (f"Figure: 3-D + contour, 200² grid, six paths of {FIGURE_STEPS} steps, PNG at 100 dpi, median "
+             f"(the first: {fmt_ms(fig['first_draw_ms'])})", fmt_ms(fig["draw_ms"]), "target 1,500 ms",
+             f"{fig['draw_ms'] / 1500:.2f}×", "≤ 1,500 ms"),
+            (f"Frame interval while figures are drawn ({fig['figures_during_frames']} figures), p50 / p95",
+             f"{fig['interval_p50']:.1f} / {fig['interval_p95']:.1f} ms", f"budget {FRAME_BUDGET_MS:.1f} ms",
+             f"{fig['interval_p95'] / FRAME_BUDGET_MS:.2f}×", "p95 ≤ 16.7 ms"),
+            ("Main-thread long tasks (> 50 ms) while figures are drawn", f"{len(fig['long_tasks'])}", "target 0", "—", "0"),
+        ]
+    ex = r.get("expression")
+    if ex:
+        bare = ex["floor_ms"] + ex["floor_boot_ms"]
+        rows += [
+            ("sympy once: Landscape → Your own f(x, y) until its map is painted (second worker booted, sympy and "
+             f"mpmath installed with micropip and imported: {fmt_ms(ex['load_ms'])} of it)", fmt_ms(ex["first_ms"]),
+             f"floor: boot {fmt_ms(ex['floor_boot_ms'])} + micropip.install + import sympy {fmt_ms(ex['floor_ms'])}",
+             f"{ex['first_ms'] / bare:.2f}×", "report"),
+            ("Typed landscape with sympy installed: Apply → painted heatmap, median / max",
+             f"{fmt_ms(ex['custom_ms'])} / {fmt_ms(ex['custom_max_ms'])}", "target 300 ms",
+             f"{ex['custom_max_ms'] / 300:.2f}×", "≤ 300 ms"),
+        ]
+    return rows
 
 
 def notes_on_misses(r: dict) -> list[str]:
@@ -460,10 +632,38 @@ def notes_on_misses(r: dict) -> list[str]:
             "numexpr or C), which the numpy-only packages rule out by design. No Python loop runs over "
             "particles; profiling (cProfile, and timing each array operation) found no other cost.")
     notes += _issue10_notes(r)
+    notes += _issue11_12_notes(r)
     if len(main["long_tasks"]):
         notes.append(f"- **{len(main['long_tasks'])} long task(s)** during the frame benchmark: "
                      + ", ".join(f"{t['ms']} ms at {t['start']} ms" for t in main["long_tasks"]))
     return (["## Where a target is missed", "", *notes, ""] if notes else [])
+
+
+def _issue11_12_notes(r: dict) -> list[str]:
+    notes = []
+    fig, ex = r.get("figure"), r.get("expression")
+    if fig and fig["draw_ms"] > 1500:
+        p = fig["parts"]
+        notes.append(
+            f"- **Figure {fig['draw_ms']:,.0f} ms (aim 1,500 ms).** Inside the second worker: re-running the six "
+            f"optimizers for {FIGURE_STEPS} steps {p['simulate_ms']:.0f} ms, building the figure (axes, the "
+            f"3-D surface, contours, paths) {p['build_ms']:.0f} ms, rendering the PNG with Agg {p['render_ms']:.0f} ms. "
+            "matplotlib runs as WebAssembly there, several times slower than in CPython (about 0.3 s for the "
+            "same figure in this machine's CPython); the animation does not wait for it.")
+    if fig and (fig["interval_p95"] > FRAME_TARGET_MS + 0.5 or fig["long_tasks"]):
+        notes.append(
+            f"- **Frames while figures are drawn: p95 {fig['interval_p95']:.1f} ms, {len(fig['long_tasks'])} long "
+            "task(s).** The figure runs in the second worker, never on the main thread; but it keeps one of this "
+            f"machine's {_cores()} cores busy for the whole drawing, so the page's main thread, the animation's "
+            "worker and Chromium's compositor share the other. "
+            + (", ".join(f"{t['ms']} ms at {t['start']} ms" for t in fig["long_tasks"][:12]) if fig["long_tasks"] else ""))
+    if ex and ex["custom_max_ms"] > 300:
+        notes.append(
+            f"- **Typed landscape {ex['custom_ms']:.0f} ms median, {ex['custom_max_ms']:.0f} ms max (target 300 ms).** "
+            "From Apply: parsing, differentiating with sympy and checking the window (second worker), rebuilding it "
+            "from data and computing its 240² picture and contour lines (main worker), painting. Samples: "
+            + ", ".join(f"{v:.0f}" for v in ex["samples"]) + " ms.")
+    return notes
 
 
 def _issue10_notes(r: dict) -> list[str]:
@@ -500,7 +700,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Run the benchmarks and write the table.")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
     parser.add_argument("--quick", action="store_true", help="short runs (for the harness's own test)")
-    parser.add_argument("--only", choices=["first-frame", "frames", "sweep", "arrows"],
+    parser.add_argument("--only", choices=["first-frame", "frames", "sweep", "arrows", "figure", "expression"],
                         help="measure only this part and print it (no report)")
     args = parser.parse_args(argv)
     quick = args.quick
@@ -533,6 +733,12 @@ def main(argv=None) -> int:
             if args.only == "arrows":
                 print(arrows_frames(pw, base, 1.0 if quick else 10.0))
                 return 0
+            if args.only == "figure":
+                print(figure_bench(pw, base, rounds=2 if quick else 4, seconds=3.0 if quick else 8.0))
+                return 0
+            if args.only == "expression":
+                print(expression_bench(pw, base, rounds=2 if quick else 6))
+                return 0
             print("==> first frame (page vs floor, cold and warm)")
             ff = first_frame(pw, base, rounds=1 if quick else 7)
             print(f"    page/floor cold {ff['cold']}, warm {ff['warm']}")
@@ -546,6 +752,12 @@ def main(argv=None) -> int:
             print("==> frame time with state arrows, every ball, 1,000 particles")
             arrows = arrows_frames(pw, base, 1.0 if quick else 10.0)
             print(f"    {({k: v for k, v in arrows.items() if k != 'long_tasks'})}, long tasks {len(arrows['long_tasks'])}")
+            print("==> matplotlib in the second worker: first request, figures, frames while drawing")
+            figure = figure_bench(pw, base, rounds=2 if quick else 4, seconds=3.0 if quick else 8.0)
+            print(f"    {({k: v for k, v in figure.items() if k != 'long_tasks'})}, long tasks {len(figure['long_tasks'])}")
+            print("==> sympy with micropip, typed landscapes")
+            expression = expression_bench(pw, base, rounds=2 if quick else 6)
+            print(f"    {expression}")
             print("==> landscape switch")
             keys = landscapes.names()[:3] if quick else landscapes.names()
             sw = landscape_switch(pw, base, keys)
@@ -558,7 +770,8 @@ def main(argv=None) -> int:
     tp = throughput.measure(500 if quick else 10_000, 50 if quick else 500)
     so = throughput.step_against_array_ops(repeats=20 if quick else 300)
     report = {"first_frame": ff, "frames": fr, "switch": sw, "throughput": tp, "step_vs_ops": so,
-              "sweep": sweep, "arrows": arrows, "load": (load_start, _load()),
+              "sweep": sweep, "arrows": arrows, "figure": figure, "expression": expression,
+              "load": (load_start, _load()),
               "machine": f"{platform.machine()}, {_cores()} cores, Python {platform.python_version()}",
               "browser": version}
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -291,10 +291,33 @@ class Scene:
 
     def simulate(self) -> dict:
         """{key: ``optimizers.Simulation``} of every visible ball from the start for
-        ``steps`` steps with the scene's noise and seed: exactly the page's balls."""
-        land, start = self.land(), [self.start]
-        return {key: optimizers.simulate(name, land, start, self.steps, noise=self.noise, noise_seed=self.seed, **hp)
-                for key, name, hp in self.balls()}
+        ``steps`` steps with the scene's noise and seed: exactly the page's balls, and
+        exactly what ``optimizers.simulate(name, land, [start], steps, noise=σ,
+        noise_seed=seed, **hp)`` gives each. All balls step together (``run.step_many``:
+        one gradient and one loss evaluation per step for all of them; rows never interact),
+        as the page's session steps them."""
+        land, start = self.land(), run.as_starts([self.start])
+        balls = self.balls()
+        if not balls:
+            return {}
+        check.run_size(self.steps, len(balls))
+        opts = [optimizers.create(name, **hp) for _, name, hp in balls]
+        states = [run.init(o, land, start, noise=self.noise, seed=self.seed) for o in opts]
+        shape = (self.steps + 1, len(balls))
+        path, loss, status = np.empty(shape + (2,)), np.empty(shape), np.empty(shape, np.int8)
+
+        def record(t):
+            path[t] = np.concatenate([st.positions for st in states])
+            loss[t] = np.concatenate([st.loss for st in states])
+            status[t] = np.concatenate([st.status for st in states])
+
+        record(0)
+        for t in range(1, self.steps + 1):
+            states = run.step_many(opts, land, states)
+            record(t)
+        return {key: optimizers.Simulation(path[:, i:i + 1].copy(), loss[:, i:i + 1].copy(), states[i],
+                                           status[:, i:i + 1].copy())
+                for i, (key, _, _) in enumerate(balls)}
 
     def flows(self, points: int = optimizers.flow.PATH_POINTS) -> optimizers.FlowPaths:
         """Every particle's gradient-flow curve dx/dt = −∇f from its start until it comes

@@ -345,7 +345,7 @@ def test_a_typed_landscape_without_minima_has_no_star():
     fig = figures.draw_scene(s)
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["SGD", "Adam", "◎ start"]
     assert all(not marker_points(ax, "*") for ax in panels(fig))
-    assert "★" not in panels(fig)[1].get_title() and "Your own f(x, y) after 40 steps" in fig._suptitle.get_text()
+    assert "★" not in panels(fig)[1].get_title() and "f(x, y) = x + y**2/3 after 40 steps" in fig._suptitle.get_text()  # the formula, as sympy writes it
     assert len(figures.render(fig)) > 10_000
 
 

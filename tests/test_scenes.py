@@ -608,3 +608,17 @@ def test_the_script_checks_the_expression_again():
 def test_scenes_import_numpy_only():
     code = "import sys, scenes; assert 'matplotlib' not in sys.modules and 'app' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.7])
+def test_simulate_steps_all_balls_together_exactly_as_each_alone(noise):
+    """Scene.simulate runs the balls side by side (run.step_many); each must equal
+    optimizers.simulate of that ball alone, path, loss and status, bit for bit."""
+    scene = scenes.Scene.from_dict({"landscape": "wells", "steps": 300, "noise": noise, "seed": 4,
+                                    "show": optimizers.names(), "settings": {"adam": {"amsgrad": True}}})
+    together = scene.simulate()
+    for key, name, hp in scene.balls():
+        alone = optimizers.simulate(name, scene.land(), [scene.start], scene.steps, noise=noise, noise_seed=4, **hp)
+        np.testing.assert_array_equal(together[key].path, alone.path, err_msg=key)
+        np.testing.assert_array_equal(together[key].loss, alone.loss, err_msg=key)
+        np.testing.assert_array_equal(together[key].status, alone.status, err_msg=key)

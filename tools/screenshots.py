@@ -5,6 +5,9 @@
     docs/screenshot-wells.png        Four wells with the escape methods and the outcome table
     docs/sweep-ravine.png            the Ravine's learning-rate sweep (issue 10), N = 1,500 steps
     docs/compare-ravine.png          four chosen optimizers with their state arrows and Adam's own settings
+    docs/figure-ravine.png           the matplotlib figure the page's Figure button draws (issue 11), as downloaded
+    docs/takeaway-ravine.png         the page with its "Take it away" panel open on that figure
+    docs/custom-landscape.png        "Your own f(x, y)" (issue 12): a typed formula, its gradient, the balls on it
     docs/layout-<screen>.png         the default page on a phone, a tablet, a projector, a laptop, a desktop
 
 Needs what ``./dev serve`` sets up (the local runtime and build/wheels/); run it with
@@ -97,6 +100,33 @@ def compare(context, url: str, out: Path) -> None:
     page.close()
 
 
+def figure(context, url: str, out: Path) -> None:
+    """The Ravine's six gradient methods at step 500: the Figure button's matplotlib
+    figure (downloaded from the page at 150 dpi) and the panel that shows it."""
+    page = open_page(context, url, "landscape=ravine&show=gradient&speed=10")
+    run_until_step(page, 500)
+    page.click("#takeaway .tk-figure")
+    page.evaluate("window.__playground.takeaway.settled()")
+    with page.expect_download(timeout=180_000) as info:
+        page.click("#takeaway .tk-png")
+    info.value.save_as(str(out / "figure-ravine.png"))
+    page.evaluate("window.__playground.takeaway.settled()")
+    page.locator("#takeaway").scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(out / "takeaway-ravine.png"))
+    page.close()
+
+
+def custom(context, url: str, out: Path) -> None:
+    """A typed f(x, y) with its gradient as sympy writes it, and the balls running on it."""
+    page = open_page(context, url, "landscape=custom&f=sin(3*x)*cos(3*y)%2B0.1*(x**2%2By**2)&window=-3,3,-3,3"
+                                   "&show=gradient&speed=4")
+    page.wait_for_function("window.__playground.state().landscape === 'custom'", timeout=180_000)
+    run_until_step(page, 200)
+    page.screenshot(path=str(out / "custom-landscape.png"))
+    page.close()
+
+
 LAYOUTS = {"phone": (390, 844), "tablet": (768, 1024), "projector": (1024, 768),
            "laptop": (1280, 720), "desktop": (1920, 1080)}
 
@@ -137,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with sync_playwright() as playwright:
             chromium = browser.launch_chromium(playwright)
-            context = chromium.new_context(viewport=VIEWPORT, device_scale_factor=args.scale, bypass_csp=True)
+            context = chromium.new_context(viewport=VIEWPORT, device_scale_factor=args.scale, bypass_csp=True,
+                                           accept_downloads=True)
             if not args.only_sweep:
                 ravine(context, url, args.out)
                 basins(context, url, args.out)
@@ -145,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
             sweep(context, url, args.out)
             if not args.only_sweep:
                 compare(context, url, args.out)
+                figure(context, url, args.out)
+                custom(context, url, args.out)
             context.close()
             if not (args.only_main or args.only_sweep):
                 layouts(chromium, url, args.out, args.scale)
@@ -154,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         server.server_close()
     names = ["sweep-ravine.png"] if args.only_sweep else [
         "screenshot-ravine.png", "screenshot-basins.png", "screenshot-wells.png", "sweep-ravine.png",
-        "compare-ravine.png"]
+        "compare-ravine.png", "figure-ravine.png", "takeaway-ravine.png", "custom-landscape.png"]
     if not (args.only_main or args.only_sweep):
         names += [f"layout-{name}.png" for name in LAYOUTS]
     for name in names:

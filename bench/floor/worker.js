@@ -14,7 +14,19 @@ try {
   mark("numpy imported");
   // After Ready the benchmark may send Python snippets (bench/run.py's numpy floors) to run
   // here, in the same runtime the page uses; each reply carries what the snippet returns.
-  self.onmessage = ({ data }) => {
+  self.onmessage = async ({ data }) => {
+    if (data?.type === "load") {
+      // The bare cost of packages: loadPackage(packages), then `code` (imports), in ms.
+      try {
+        const t0 = performance.now();
+        if (data.packages?.length) await pyodide.loadPackage(data.packages);
+        await pyodide.runPythonAsync(data.code ?? "");
+        self.postMessage({ type: "ran", id: data.id, ok: true, value: performance.now() - t0 });
+      } catch (err) {
+        self.postMessage({ type: "ran", id: data.id, ok: false, error: String(err) });
+      }
+      return;
+    }
     if (data?.type !== "run") return;
     try {
       const value = pyodide.runPython(data.code);
