@@ -146,7 +146,7 @@ def _open_page(chromium, base, hash_=""):
 
 # What is left of a frame beyond our JavaScript (chrome://tracing of this benchmark: the
 # time is in LayerTreeHost::DoUpdateLayers, i.e. rasterising the canvases that changed).
-PANEL_REFRESH_REASON = ("the rest of a frame is Chromium's software rasterisation (no GPU in headless Chromium here) of the canvases that changed: the plot's top, trail and particle layers on every reply, and at ~10 Hz the loss chart or the outcome table (never both in one frame; the chart draws at most two points per pixel column). Measured with chrome tracing (LayerTreeHost::DoUpdateLayers) on this benchmark; on a quiet machine it fits the frame, so a miss here comes with machine load (the load average is in the header).")
+PANEL_REFRESH_REASON = ("the rest of a frame is Chromium's software rasterisation (no GPU in headless Chromium here) of the canvases that changed: the plot's top, trail and particle layers on every reply, and at ~10 Hz (5 Hz with more than eight balls shown) the loss chart or the outcome table (never both in one frame; the chart draws at most two points per pixel column). Measured with chrome tracing (LayerTreeHost::DoUpdateLayers) on this benchmark; on a quiet machine it fits the frame, so a miss here comes with machine load (the load average is in the header).")
 
 
 def _measure_frames(page, seconds: float) -> dict:

@@ -156,8 +156,13 @@ export const FALLBACK_COLOR = "#e6e9ef";
 export const PARTICLE_COLOR = "#f4f7ff";
 export const PARTICLE_REST_COLOR = "#9fb4d9";
 
-// Legend refresh period: the numbers change every frame, people read them at ~10 Hz.
+// Outcome table and loss chart refresh period: the numbers change every frame, people
+// read them at ~10 Hz. With more than BUSY_PANEL_BALLS balls shown, at 5 Hz: then the
+// table's and the chart's layout, paint and rasterisation (16 rows, 16 lines) are what
+// would otherwise cost an occasional long frame (./dev bench, frames with every ball).
 export const LEGEND_PERIOD_MS = 100;
+export const BUSY_LEGEND_PERIOD_MS = 200;
+export const BUSY_PANEL_BALLS = 8;
 
 // Restore Python from a memory snapshot of the bare runtime on a return visit (see
 // static/worker.js). Measured side by side here (3 interleaved rounds on a loaded 2-core

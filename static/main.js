@@ -1,7 +1,7 @@
 // Wiring: the store, the Python worker, the session, the plot and the panels, and the
 // animation loop that ties them to the screen. No logic of its own beyond that.
 
-import { BOOT_TIMEOUT_MS, LEGEND_PERIOD_MS } from "./config.js";
+import { BOOT_TIMEOUT_MS, BUSY_LEGEND_PERIOD_MS, BUSY_PANEL_BALLS, LEGEND_PERIOD_MS } from "./config.js";
 import { registerOffline } from "./offline.js";
 import { createControls } from "./panels/controls.js";
 import { createExpression } from "./panels/expression.js";
@@ -210,10 +210,11 @@ async function warmPictures() {
 
 let lastPanels = 0;
 let chartDue = false;
+const panelPeriod = () => (ui.visible.size > BUSY_PANEL_BALLS ? BUSY_LEGEND_PERIOD_MS : LEGEND_PERIOD_MS);
 
-// The panels follow at ~10 Hz: the outcome table on one frame, the loss chart on the
-// next, so that no frame pays for both (each costs Chromium a few ms of layout, paint
-// and rasterisation on top of the plot's layers).
+// The panels follow at ~10 Hz (5 Hz with more than eight balls shown): the outcome table
+// on one frame, the loss chart on the next, so that no frame pays for both (each costs
+// Chromium a few ms of layout, paint and rasterisation on top of the plot's layers).
 function frame(now) {
   const t0 = performance.now();
   session.tick(now);
@@ -224,7 +225,7 @@ function frame(now) {
   if (chartDue) {
     panels.chart.update(model.history, ui.visible);
     chartDue = false;
-  } else if (hook.panelsDirty && now - lastPanels >= LEGEND_PERIOD_MS) {
+  } else if (hook.panelsDirty && now - lastPanels >= panelPeriod()) {
     panels.legend.update(model.runs, ui.visible);
     const p = model.particles;
     panels.controls.showParticleCount(p ? p.count : 0, p ? p.count - p.moving : 0);

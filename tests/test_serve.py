@@ -304,7 +304,7 @@ def test_security_headers_on_every_response(server, path):
     assert csp["worker-src"] == "'self' blob:"
     assert csp["connect-src"] == "'self' https://cdn.jsdelivr.net"
     assert csp["style-src"] == "'self'"
-    assert csp["img-src"] == "'self' data:"
+    assert csp["img-src"] == "'self' data: blob:"  # the figure preview is a blob: URL of PNG bytes
     assert csp["frame-ancestors"] == "'none'"
     assert csp["base-uri"] == "'none'"
     assert csp["object-src"] == "'none'"

@@ -99,7 +99,7 @@ def content_security_policy(script_hashes: list[str] = (), worker: bool = False)
         "worker-src 'self' blob:",
         f"connect-src 'self' {CDN}",
         "style-src 'self'",
-        "img-src 'self' data:",
+        "img-src 'self' data: blob:",  # blob: the Figure panel's preview (static/panels/takeaway.js)
         "frame-ancestors 'none'",
         "base-uri 'none'",
         "object-src 'none'",

@@ -60,7 +60,7 @@ class Playground:
 
     def legend(self) -> dict[str, dict[str, str]]:
         """{key: {loss, best, step, status, dimmed}} as shown (texts), after the next refresh."""
-        self.page.wait_for_timeout(250)  # the legend refreshes at ~10 Hz
+        self.page.wait_for_timeout(450)  # the legend refreshes at ~10 Hz (5 Hz with more than 8 balls shown)
         return self.page.evaluate("""() => Object.fromEntries(
             [...document.querySelectorAll('#legend tbody tr')].map((tr) => [tr.dataset.key, {
                 ...Object.fromEntries([...tr.querySelectorAll('td[data-field]')]

@@ -188,3 +188,34 @@ def test_a_figure_that_cannot_be_drawn_says_why_and_the_page_keeps_working(brows
         assert settle(pg)["state"] == "done"
     finally:
         context.close()
+
+
+WAIT_READY = """async () => {
+  while (document.querySelector('#status').dataset.state === 'loading') await new Promise((r) => setTimeout(r, 100));
+  return document.querySelector('#status').dataset.state;
+}"""
+
+
+def test_the_figure_and_a_typed_landscape_work_under_the_pages_content_security_policy(browser, playground_url):
+    """The other tests bypass the policy (Playwright's polling needs eval); here the page
+    runs under tools/serve.py's real one: the blob: preview, the second worker, micropip."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        violations = []
+        page.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m.text))
+        page.goto(playground_url + "#landscape=bowl")
+        assert page.evaluate(WAIT_READY) == "ready"
+        page.click("#takeaway .tk-figure")
+        page.evaluate("window.__playground.takeaway.settled()")
+        assert page.evaluate("window.__playground.takeaway.summary().state") == "done"
+        width = page.evaluate("async () => { const img = document.querySelector('#takeaway .tk-image');"
+                              " await img.decode(); return img.naturalWidth; }")
+        assert width == 1200
+        page.select_option("#landscape", "custom")
+        page.evaluate("async () => { await new Promise((r) => setTimeout(r, 50));"
+                      " await window.__playground.expression.settled(); await window.__playground.idle(); }")
+        assert page.evaluate("window.__playground.state().landscape") == "custom"
+        assert violations == []
+    finally:
+        context.close()
