@@ -367,13 +367,7 @@ def figure_bench(pw, base: str, rounds: int, seconds: float) -> dict:
     figures are drawn."""
     chromium = browser.launch_chromium(pw)
     try:
-        floor_context = chromium.new_context(bypass_csp=True)
-        floor = floor_context.new_page()
-        floor.goto(base + "/bench/floor/index.html")
-        floor.wait_for_selector('body[data-state="ready"]', timeout=120_000)
-        floor_ms = float(floor.evaluate("([p, c]) => window.__floor.load(p, c)", [["matplotlib"], MATPLOTLIB_IMPORT]))
-        floor_boot = _floor_boot_ms(floor)
-        floor_context.close()
+        floor_ms, floor_boot = _floor_load(chromium, base, ["matplotlib"], MATPLOTLIB_IMPORT)
         context, page = _open_page(chromium, base, "#landscape=ravine&show=gradient")
         first = page.evaluate(FIGURE_RUN, [FIGURE_SHOW, FIGURE_STEPS, rounds])
         frames = page.evaluate(FIGURE_FRAMES, [FIGURE_SHOW, FIGURE_STEPS, int(seconds * 1000)])
@@ -388,10 +382,19 @@ def figure_bench(pw, base: str, rounds: int, seconds: float) -> dict:
             "figures_during_frames": frames["drawn"], "long_tasks": frames["longTasks"]}
 
 
-def _floor_boot_ms(floor) -> float:
-    """The floor worker's own boot: start → numpy imported (its stages)."""
-    stages = dict(floor.evaluate("window.__floor.stages"))
-    return float(stages["numpy imported"] - stages["start"])
+def _floor_load(chromium, base: str, packages: list[str], code: str) -> tuple[float, float]:
+    """In a fresh floor page: (ms to loadPackage(packages) and run ``code``, ms of the
+    floor worker's own boot, start → numpy imported)."""
+    context = chromium.new_context(bypass_csp=True)
+    try:
+        floor = context.new_page()
+        floor.goto(base + "/bench/floor/index.html")
+        floor.wait_for_selector('body[data-state="ready"]', timeout=120_000)
+        ms = float(floor.evaluate("([p, c]) => window.__floor.load(p, c)", [packages, code]))
+        stages = dict(floor.evaluate("window.__floor.stages"))
+        return ms, float(stages["numpy imported"] - stages["start"])
+    finally:
+        context.close()
 
 
 SYMPY_WHEELS = ["mpmath-1.3.0-py3-none-any.whl", "sympy-1.13.3-py3-none-any.whl"]
@@ -410,15 +413,8 @@ def expression_bench(pw, base: str, rounds: int) -> dict:
     installed, from Apply to the painted heatmap."""
     chromium = browser.launch_chromium(pw)
     try:
-        floor_context = chromium.new_context(bypass_csp=True)
-        floor = floor_context.new_page()
-        floor.goto(base + "/bench/floor/index.html")
-        floor.wait_for_selector('body[data-state="ready"]', timeout=120_000)
         urls = ", ".join(repr(f"{base}/pyodide/pypi/{name}") for name in SYMPY_WHEELS)
-        floor_ms = float(floor.evaluate("([p, c]) => window.__floor.load(p, c)",
-                                        [["micropip"], SYMPY_INSTALL.format(urls=urls)]))
-        floor_boot = _floor_boot_ms(floor)
-        floor_context.close()
+        floor_ms, floor_boot = _floor_load(chromium, base, ["micropip"], SYMPY_INSTALL.format(urls=urls))
         context, page = _open_page(chromium, base, "#landscape=ravine")
         once = page.evaluate("""async () => {
             const hook = window.__playground;
