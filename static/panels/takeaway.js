@@ -29,7 +29,7 @@ export function createTakeaway(container, { python, side, store, visible }) {
   let preview = null; // {url, name, scene, view}
   let redrawTimer = null;
   let drawSeq = 0;
-  const timing = { figureMs: null, pythonMs: null, loadMs: null };
+  const timing = { figureMs: null, loadMs: null };
 
   side.onProgress(({ kind, text, fraction }) => {
     if (busy && (kind === "boot" || kind === "figures")) status(text, "running", fraction);
