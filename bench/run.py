@@ -533,10 +533,10 @@ def _issue11_12_rows(r: dict) -> list[tuple]:
             (f"Figure: 3-D + contour, 200² grid, six paths of {FIGURE_STEPS} steps, PNG at 100 dpi, median "
              f"(the first: {fmt_ms(fig['first_draw_ms'])})", fmt_ms(fig["draw_ms"]), "target 1,500 ms",
              f"{fig['draw_ms'] / 1500:.2f}×", "≤ 1,500 ms"),
-            (f"Frame interval while figures are drawn ({fig['figures_during_frames']} figures), p50 / p95",
+            (f"While figures are drawn ({fig['figures_during_frames']} of them): frame interval, p50 / p95",
              f"{fig['interval_p50']:.1f} / {fig['interval_p95']:.1f} ms", f"budget {FRAME_BUDGET_MS:.1f} ms",
              f"{fig['interval_p95'] / FRAME_BUDGET_MS:.2f}×", "p95 ≤ 16.7 ms"),
-            ("Main-thread long tasks (> 50 ms) while figures are drawn", f"{len(fig['long_tasks'])}", "target 0", "—", "0"),
+            ("While figures are drawn: main-thread long tasks (> 50 ms)", f"{len(fig['long_tasks'])}", "target 0", "—", "0"),
         ]
     ex = r.get("expression")
     if ex:

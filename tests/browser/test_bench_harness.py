@@ -12,8 +12,8 @@ ROWS = ["First frame, cold", "First frame, warm", "Frame interval", "Main-thread
         "Largest particle count", "Landscape switch", "One Adam step", "Batch throughput",
         "Main-thread long tasks", "Learning-rate sweep", "State arrows on: frame interval",
         "State arrows on: main-thread long tasks", "matplotlib ready after the first Figure request",
-        "Figure: 3-D + contour", "Frame interval while figures are drawn",
-        "Main-thread long tasks (> 50 ms) while figures are drawn", "sympy once",
+        "Figure: 3-D + contour", "While figures are drawn (", "While figures are drawn: main-thread long tasks",
+        "sympy once",
         "Typed landscape with sympy installed"]
 
 

@@ -11,6 +11,7 @@ def test_landscape_switch_redraws_the_heatmap_and_restarts_from_its_start(playgr
     pg.step(3)
     before = pg.canvas_data_url("base")
     pg.select("#landscape", "bumpy")
+    pg.next_frames(2)  # the new picture is painted in the animation frame after the reply
     bumpy = landscapes.get("bumpy")
     assert pg.canvas_data_url("base") != before, "the heatmap layer did not change"
     snap = pg.snapshot()
