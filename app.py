@@ -490,7 +490,7 @@ def contours_available() -> bool:
 # Typed landscapes (landscapes.from_data of what the side worker compiled), by picture key
 # "custom-<sha256 of the data>": the caches below hold pictures by key, and two formulas
 # must never share one. The newest MAX_CUSTOM are kept.
-CUSTOM_KEY = "custom"
+CUSTOM_KEY = landscapes.expression.KEY  # "custom": the page's, the URL's and the registry's word for it
 MAX_CUSTOM = 8
 _custom: dict = {}
 

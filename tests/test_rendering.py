@@ -5,6 +5,8 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
+
+from scenes import fmt as scenes_fmt
 import pytest
 
 import landscapes
@@ -152,24 +154,9 @@ def test_colorbar_ticks_are_round_losses_along_the_bar(key):
         assert m in (1, 2, 5) and all(v / steps[0] == pytest.approx(round(v / steps[0])) for v in values)
 
 
-def fmt(value: float, digits: int = 3) -> str:
-    """static/format.js fmt, transcribed: 3 significant digits, exponent form below 1e-3
-    and from 1e4, trailing zeros dropped."""
-    if not np.isfinite(value):
-        return "—"
-    if value == 0:
-        return "0"
-    rounded = float(f"{value:.{digits - 1}e}")
-    magnitude = abs(rounded)
-    if magnitude < 1e-3 or magnitude >= 1e4:
-        mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
-        return f"{trim(mantissa)}e{int(exponent)}"
-    decimals = max(0, digits - 1 - int(np.floor(np.log10(magnitude))))
-    return trim(f"{rounded:.{decimals}f}")
-
-
-def trim(text: str) -> str:
-    return text.rstrip("0").rstrip(".") if "." in text else text
+# static/format.js fmt in Python: scenes.fmt (the scripts of "Copy as Python" print with it),
+# whose JavaScript rounding (ties away from zero) the node comparison below checks.
+fmt = scenes_fmt
 
 
 def test_colorbar_labels_as_the_page_writes_them_are_short_and_exact():

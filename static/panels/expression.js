@@ -16,11 +16,10 @@
 // catalog's entry for "custom" once the page shows it.
 
 import { fmt } from "../format.js";
-import { CUSTOM, landscapeMeta } from "../store.js";
+import { CUSTOM, MAX_EXPRESSION_CHARS as MAX_CHARS, landscapeMeta } from "../store.js";
 
 export const EXAMPLES = ["x**2 + 10*y**2", "sin(3*x)*cos(3*y) + 0.1*(x**2+y**2)", "(1-x)**2 + 100*(y-x**2)**2"];
 const DEFAULT_DOMAIN = [-3, 3, -3, 3];
-const MAX_CHARS = 300; // landscapes.expression_parse's limit; Python checks it again
 
 export function createExpression(container, { store, side, actions, catalog }) {
   const dom = buildDom(container);

@@ -28,6 +28,7 @@ import uPlot from "../vendor/uplot/uPlot.esm.js";
 import { MISSING, fmt, fmtCount } from "../format.js";
 import { decimate } from "../model/decimate.js";
 import { dashOf, swatchSvg } from "../plot/style.js";
+import { ensureStylesheets } from "./stylesheets.js";
 
 const STYLESHEETS = [
   new URL("../vendor/uplot/uPlot.min.css", import.meta.url).href,
@@ -46,7 +47,7 @@ const STEP_INCRS = [];
 for (let e = 0; e <= 9; e++) for (const m of [1, 2, 5]) STEP_INCRS.push(m * 10 ** e);
 
 export function createLossChart(container, { optimizers, height = DEFAULT_HEIGHT } = {}) {
-  ensureStylesheets();
+  ensureStylesheets(STYLESHEETS);
   const series = optimizers.map(({ key, label, color }) => ({ key, label: label ?? key, color }));
 
   const root = document.createElement("div");
@@ -382,14 +383,4 @@ function createReadout(series) {
       });
     },
   };
-}
-
-function ensureStylesheets() {
-  for (const href of STYLESHEETS) {
-    if ([...document.querySelectorAll("link[rel=stylesheet]")].some((link) => link.href === href)) continue;
-    const link = document.createElement("link");
-    link.rel = "stylesheet";
-    link.href = href;
-    document.head.append(link);
-  }
 }

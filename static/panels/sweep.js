@@ -30,6 +30,7 @@ import { LIMITS } from "../config.js";
 import { MISSING, fmt, fmtCount } from "../format.js";
 import { colorOf, dashOf, swatchSvg } from "../plot/style.js";
 import { roundLr, settingsEntries } from "../store.js";
+import { ensureStylesheets } from "./stylesheets.js";
 
 const STYLESHEETS = [
   new URL("../vendor/uplot/uPlot.min.css", import.meta.url).href,
@@ -54,7 +55,7 @@ const METRICS = {
 };
 
 export function createSweep(container, { catalog, store, python, actions, visible }) {
-  ensureStylesheets();
+  ensureStylesheets(STYLESHEETS);
   const labels = new Map(catalog.optimizers.map((o) => [o.key, o.label]));
   const takesLr = new Map(catalog.optimizers.map((o) => [o.key, takesLearningRate(o)]));
   const [minSteps, maxSteps] = catalog.limits?.sweep_steps ?? [10, 5000];
@@ -809,14 +810,4 @@ function nearestIndex(lrs, lr) {
   let best = 0;
   for (let i = 1; i < lrs.length; i++) if (Math.abs(Math.log(lrs[i] / lr)) < Math.abs(Math.log(lrs[best] / lr))) best = i;
   return best;
-}
-
-function ensureStylesheets() {
-  for (const href of STYLESHEETS) {
-    if ([...document.querySelectorAll("link[rel=stylesheet]")].some((link) => link.href === href)) continue;
-    const link = document.createElement("link");
-    link.rel = "stylesheet";
-    link.href = href;
-    document.head.append(link);
-  }
 }

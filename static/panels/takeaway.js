@@ -14,6 +14,7 @@
 // CSV and draws the figure, so the animation never waits for either.
 
 import { fmtCount } from "../format.js";
+import { ensureStylesheets } from "./stylesheets.js";
 
 const STYLESHEET = new URL("./takeaway.css", import.meta.url).href;
 const PREVIEW_DPI = 100;
@@ -21,7 +22,7 @@ const DPI_CHOICES = [72, 100, 150, 200, 300];
 const REDRAW_DEBOUNCE_MS = 250;
 
 export function createTakeaway(container, { python, side, store, visible }) {
-  ensureStylesheet();
+  ensureStylesheets([STYLESHEET]);
   const dom = buildDom(container);
   let busy = 0;
   let waiters = [];
@@ -311,12 +312,4 @@ function buildDom(container) {
     image: q(".tk-image"), downloads: q(".tk-downloads"), png: q(".tk-png"), svg: q(".tk-svg"), redraw: q(".tk-redraw"),
     scriptBox: q(".tk-script-box"), script: q(".tk-script"),
   };
-}
-
-function ensureStylesheet() {
-  if ([...document.querySelectorAll("link[rel=stylesheet]")].some((link) => link.href === STYLESHEET)) return;
-  const link = document.createElement("link");
-  link.rel = "stylesheet";
-  link.href = STYLESHEET;
-  document.head.append(link);
 }
