@@ -1,7 +1,7 @@
 """Batch throughput under CPython: ``optimizers.trajectories`` against a per-particle loop.
 
 The loop is written the way the reference notebooks write optimizers: plain Python
-floats, one particle at a time, one step at a time, ``np.sqrt`` on scalars (seed 001's
+floats, one particle at a time, one step at a time, ``np.sqrt`` on scalars (the loss-surface notes'
 ``run_adam``), with our update rule in torch's operation order and the ravine's analytic
 gradient, so that both give the same endpoints to the last bit.
 """

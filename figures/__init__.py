@@ -1,5 +1,5 @@
-"""Figures of a scene with matplotlib: the 3-D surface beside the top view (seed 000/001's
-figure, in the page's colours, dashes and shapes).
+"""Figures of a scene with matplotlib: the 3-D surface beside the top view (as in the
+loss-surface notes' figure), in the page's colours, dashes and shapes.
 
     >>> import scenes, figures
     >>> scene = scenes.loads('{"landscape": "wells", "steps": 400, "show": ["sgd", "momentum", "annealing"]}')

@@ -1,5 +1,5 @@
-"""The surfaces of the reference texts: the quartic of ch213, the four deep wells and the
-linear-regression MSE bowl."""
+"""The surfaces of the reference examples: a textbook quartic with two valleys, the four
+deep wells of the loss-surface notes and the linear-regression MSE bowl."""
 
 from __future__ import annotations
 
@@ -98,7 +98,7 @@ def _least_squares():
 
 LANDSCAPES = (
     Landscape(
-        key="quartic", label="Quartic (ch213)",
+        key="quartic", label="Quartic",
         f=quartic_f, grad_xy=quartic_grad, hessian_xy=quartic_hessian,
         domain=(-2.5, 2.5, -2.5, 2.5), start=(-2.0, 2.0),
         lr_range=(1e-3, 0.1), default_lr=0.02, steps=500, axis_labels=("θ₁", "θ₂"),
@@ -125,20 +125,20 @@ LANDSCAPES = (
             Minimum(2.44074045956909, 2.4407145666056165, -3.511878254382151, False, name="B"),
             Minimum(-2.443918059658234, -2.443942173311882, -3.0112370333407044, False, name="A"),
             Minimum(-2.4345682662433137, 2.4347684700088976, -2.513202170001434, False, name="C"),
-        ),  # located by Newton's method; named as in seed 001's table
+        ),  # located by Newton's method; named A, B, C as in the four-wells example's table
         description="A gentle bowl with four deep Gaussian wells; the deepest (depth 6.5) "
                     "is diagonally opposite the start. Every gradient method is trapped in "
                     "the first well it meets, or rolls on into another trap.",
         notes=(
-            "Seed 001's settings (lr 0.2, β 0.95, 400 steps): SGD, Nesterov, RMSProp, Adam and "
+            "The four-wells example's settings (lr 0.2, β 0.95, 400 steps): SGD, Nesterov, RMSProp, Adam and "
             "AdamW all stay in well A next to the start.",
             "Momentum at β 0.95 does not stay in A: it rolls out over the rim, but into well B, "
             "not the global well.",
             "Simulated annealing and random restarts are not bound to the slope: in 50 seeds "
             "(0–49) annealing ended nearest the global well in 27 and random restarts in 38; "
             "the others ended in A, B or C.",
-            "Seed 001's first example says momentum 0.92 from (−3.8, −3.5) with lr 0.1 escapes "
-            "well A: here it does not, it settles in A.",
+            "A version of this example in circulation claims that momentum 0.92 from "
+            "(−3.8, −3.5) with lr 0.1 escapes well A; measured here, it does not: it settles in A.",
         ),
     ),
     Landscape(

@@ -65,7 +65,7 @@ _REGISTRY: dict[str, _Entry] = {
     "lion": _Entry("Lion", lion),
 }
 GRADIENT_METHODS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
-ESCAPE_METHODS = ("annealing", "restarts")  # seed 001's: they need f and the view, not only ∇f
+ESCAPE_METHODS = ("annealing", "restarts")  # they need f and the view, not only ∇f
 MORE_METHODS = ("adagrad", "adadelta", "adamax", "nadam", "radam", "rprop", "newton", "lion")
 
 
@@ -75,7 +75,7 @@ def page_hyperparameters(key: str, lr: float, beta: float) -> tuple[str, dict]:
     β is the momentum of Momentum and Nesterov and β₁ of Adam and AdamW (β₂ = 0.999). At
     β = 0 Nesterov is plain SGD (torch refuses nesterov=True without momentum). Random
     restarts descend with the page's lr; simulated annealing uses neither (its own
-    defaults, seed 001's). Newton and Adadelta keep their own lr (1.0: the pure Newton
+    defaults, the loss-surface notes'). Newton and Adadelta keep their own lr (1.0: the pure Newton
     step, and torch's Adadelta default): their lr multiplies a step that already has the
     units of θ (H⁻¹∇f; Adadelta's ratio of RMS sizes), so the shared step size would only
     slow them down. Every other method takes the shared lr. An unknown key raises

@@ -1,4 +1,4 @@
-"""Seed 001's escape methods: simulated annealing and random restarts of gradient descent.
+"""Escape methods: simulated annealing and random restarts of gradient descent.
 
 Unlike the gradient rules in ``rules``, these need the landscape itself (the loss f for the
 Metropolis test, the view window for the restart points), so each ``Optimizer`` carries an
@@ -55,7 +55,7 @@ class AnnealingState(NamedTuple):
 
 
 def annealing(*, T0: float = 4.0, cooling: float = 0.992, step_size: float = 0.7, seed: int = 1) -> Optimizer:
-    """Simulated annealing (seed 001's run_sa, vectorised). At step t, with temperature T:
+    """Simulated annealing (Kirkpatrick et al. 1983; vectorised). At step t, with temperature T:
 
         θ' = θ + step_size·z,   z ~ N(0, I)              (a Gaussian proposal)
         Δ  = f(θ') − f(θ)
@@ -103,7 +103,7 @@ class RestartsState(NamedTuple):
 
 
 def restarts(*, lr: float = 0.2, n_restarts: int = 5, steps_per: int = 80, seed: int = 0) -> Optimizer:
-    """Random-restart gradient descent (seed 001's run_random_restart, vectorised).
+    """Random-restart gradient descent (vectorised).
 
     ``n_restarts`` descents of ``steps_per`` plain gradient steps θ ← θ − lr·∇f(θ) each:
     the first from the run's start, each later one from a point drawn uniformly from the

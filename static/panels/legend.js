@@ -1,6 +1,6 @@
 // The legend and outcome table: one row per optimizer with its visibility toggle and
 // swatch (colour, dash pattern and ball shape, as on the plot), loss, best loss,
-// where it is, which known minimum's basin it is in (like seed 001's table), its
+// where it is, which known minimum's basin it is in (like the loss-surface notes' table), its
 // status, and a button opening its settings; the step count, shared by all, is in the
 // caption. A hidden optimizer's row is dimmed: its ball keeps running (Python steps
 // every ball), so showing it again is instant.

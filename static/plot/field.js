@@ -1,4 +1,4 @@
-// The gradient field −∇f as arrows on a coarse grid (seed 003's picture): each arrow,
+// The gradient field −∇f as arrows on a coarse grid (the classic gradient-flow picture): each arrow,
 // centred on its grid point, points exactly along −∇f; its length (in data units, from
 // optimizers.flow.field_arrows) grows with log(1 + |∇f|/median |∇f|), capped at 90 % of a
 // cell, so both gentle and steep regions read. Drawn once per scene and layout.
