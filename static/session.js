@@ -326,7 +326,7 @@ export function createSession({ python, store, notices, on }) {
       applyAdvance(reply, steps);
       const now = clock ? clock() : performance.now();
       if (playing) pace.replied(steps, now - asked, now);
-      if (held && store.state.playing) store.set({ playing: false, held: reply.runs.step });
+      if (held && store.state.playing && reply.runs.step === model.meta?.steps) store.set({ playing: false, held: reply.runs.step });
     } catch (err) {
       store.set({ playing: false });
       notices.show(`The run stopped: ${err.message}`, "error");

@@ -155,3 +155,34 @@ def test_exports_take_the_step_on_screen_and_say_it(open_playground):
     scene = pg.page.evaluate("window.__playground.describe(['sgd'], 90)")
     assert scene["steps"] == 90
     assert pg.errors == []
+
+
+TIMELINE_MODEL = """async () => {
+  const { Timeline } = await import('/static/model/timeline.js');
+  const t = new Timeline(8);
+  t.reset({ keys: ['sgd'], step: 0, positions: [0, 0], loss: [400], best: [400], status: ['running'],
+            basin: ['—'], diverged_step: [-1] }, []);
+  for (let step = 1; step <= 40; step++) {
+    t.appendReply(step, {
+      path: new Float64Array([step, -step]), loss: new Float64Array([(step - 20) ** 2]),
+      jumped: new Uint8Array([step === 13 ? 1 : 0]), step_status: new Uint8Array([step >= 30 ? 1 : 0]),
+      step_basin: new Int8Array([-1]), step_status_names: ['running', 'converged', 'diverged', 'left the view'],
+    }, 0);
+  }
+  const at = t.runsAt(35, { diverged_step: [-1] });
+  const trail = t.trailAt(0, 40);
+  return { steps: Array.from(t.steps.subarray(0, t.length)), stride: t.stride,
+           at: { step: at.step, x: at.positions[0], loss: at.loss[0], best: at.best[0], status: at.status[0] },
+           trail: Array.from(trail.xy.subarray(0, 2 * trail.length), (v) => (Number.isNaN(v) ? null : v)) };
+}"""
+
+
+def test_the_timeline_model_stays_bounded_keeps_the_lowest_loss_and_the_restart_gaps(open_playground):
+    pg = open_playground(ready=False)  # only its origin: the module is imported on its own
+    got = pg.page.evaluate(TIMELINE_MODEL)
+    # Capacity 8: every step up to 7, then every 2nd, 4th, 8th (the rows halve when full).
+    assert got["steps"] == [0, 8, 16, 24, 32, 40] and got["stride"] == 8, got
+    # At step 35 the scene is the recorded step 32; its lowest loss is step 20's, not recorded.
+    assert got["at"] == {"step": 32, "x": 32, "loss": 144, "best": 0, "status": "converged"}, got["at"]
+    # The jump at step 13 (its row long dropped) still breaks the path before the next kept point.
+    assert got["trail"] == [0, 0, 8, -8, None, None, 16, -16, 24, -24, 32, -32, 40, -40], got["trail"]
