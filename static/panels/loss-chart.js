@@ -207,6 +207,7 @@ export function createLossChart(container, { optimizers, height = DEFAULT_HEIGHT
     const { top, height: h } = self.bbox;
     const { ctx } = self;
     ctx.save();
+    ctx.setLineDash([]); // solid, whatever the last series drew with
     ctx.beginPath();
     ctx.moveTo(x, top);
     ctx.lineTo(x, top + h);
