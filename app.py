@@ -89,6 +89,7 @@ MAX_ARGS_CHARS = 1_000_000  # longest args_json accepted
 MAX_DEPTH = 20  # deepest nesting of arrays and objects in args_json
 LEFT_VIEW_SPANS = 1.0  # a running ball this many spans beyond the view has "left the view"
 LEFT_VIEW = "left the view"
+STEP_STATUS = (*optimizers.STATUS_NAMES, LEFT_VIEW)  # the advance reply's step_status indexes these
 
 
 def hyperparameters(key: str, lr: float, beta: float) -> tuple[str, dict]:
@@ -245,12 +246,16 @@ class Session:
         return problems
 
     def advance(self, steps: int) -> dict:
-        """``steps`` updates of every ball: their path (steps, n, 2), loss (steps, n) and
-        where a path jumped (steps, n; a random restart began a new descent)."""
+        """``steps`` updates of every ball: their path (steps, n, 2), loss (steps, n),
+        where a path jumped (steps, n; a random restart began a new descent), and, for the
+        page's timeline, each step's status (``step_status``: an index into
+        ``STEP_STATUS``) and basin (``step_basin``: index into the landscape's minima, −1
+        for none), as the snapshot would have named them at that step."""
         n = len(self.keys)
         path = np.empty((steps, n, 2))
         loss = np.empty((steps, n))
         jumped = np.zeros((steps, n), np.uint8)
+        codes = np.zeros((steps, n), np.uint8)
         restarting = [k for k, o in enumerate(self.opts) if "n_restarts" in o.hyperparameters]  # only these jump
         before = self._positions()
         for i in range(steps):
@@ -259,6 +264,7 @@ class Session:
             path[i] = self._positions()
             loss[i] = np.concatenate([r.loss for r in self.runs])
             status = np.concatenate([r.status for r in self.runs])
+            codes[i] = status
             for k, d in zip(restarting, descent):
                 jumped[i, k] = _restart_index(self.runs[k]) != d and status[k] != run.DIVERGED
             new = (status == run.DIVERGED) & (self.diverged_step < 0)
@@ -266,7 +272,22 @@ class Session:
                 self.diverged_step[new] = self.runs[0].steps
         if steps:
             self.last_step = path[-1] - (path[-2] if steps > 1 else before)
-        return {"path": path, "loss": loss, "jumped": jumped}
+        return {"path": path, "loss": loss, "jumped": jumped, **self._step_labels(path, codes)}
+
+    def _step_labels(self, path: np.ndarray, codes: np.ndarray) -> dict:
+        """Per step and ball: the status index (``STEP_STATUS``; a running ball beyond
+        ``LEFT_VIEW_SPANS`` spans of the view has left it, as in ``status``) and the basin
+        index of ``basin_labels``."""
+        if not len(path):
+            return {"step_status": codes, "step_basin": np.zeros(codes.shape, np.int8)}
+        xmin, xmax, ymin, ymax = self.landscape.domain
+        margin = LEFT_VIEW_SPANS * self.landscape.span
+        x, y = path[..., 0], path[..., 1]
+        with np.errstate(invalid="ignore"):
+            far = ~((xmin - margin <= x) & (x <= xmax + margin) & (ymin - margin <= y) & (y <= ymax + margin))
+        codes = np.where((codes == run.RUNNING) & far, STEP_STATUS.index(LEFT_VIEW), codes).astype(np.uint8)
+        basin = landscapes.basin_index(self.landscape, x, y).astype(np.int8)
+        return {"step_status": codes, "step_basin": basin}
 
     def _positions(self) -> np.ndarray:
         return np.concatenate([r.positions for r in self.runs])
@@ -765,7 +786,7 @@ def cmd_advance(s: Session, args: dict) -> dict:
         raise ValueError(f"Invalid particle_speed={show(speed)}: must be in [0.05, 20]")
     moved = s.advance(steps)
     s.flow(seconds, speed)
-    return {"runs": s.snapshot(), **moved, "particles": s.particle_snapshot()}
+    return {"runs": s.snapshot(), **moved, "step_status_names": list(STEP_STATUS), "particles": s.particle_snapshot()}
 
 
 def cmd_drop(s: Session, args: dict) -> dict:

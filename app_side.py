@@ -3,11 +3,12 @@
 ``app.handle`` dispatches these like its own. Two run in the page's main worker, where
 the session is (string work, instant):
 
-* ``describe`` {show}: the scene on screen exactly, as ``scenes.Scene.to_dict`` writes it
+* ``describe`` {show, step?}: the scene on screen exactly, as ``scenes.Scene.to_dict`` writes it
   (the shared lr, β, start, noise σ and seed, each optimizer's accepted settings, the
   balls' step count and the particles' starts, all in float64), ``show`` being the
-  visible optimizers' keys; plus its ``label``.
-* ``takeaway`` {kind: "json" | "python", show, azimuth?, elevation?, dpi?}: that scene as
+  visible optimizers' keys and ``step`` the step shown (at most the current one); plus
+  its ``label``.
+* ``takeaway`` {kind: "json" | "python", show, step?, azimuth?, elevation?, dpi?}: that scene as
   JSON text (``Scene.dumps``) or as the script of ``scenes.python_script``; {name, text}.
 
 The others run in the side worker (static/worker.js, role "side"), which may take
@@ -71,9 +72,12 @@ def _view(args: dict) -> dict:
             "elevation": _angle(args, "elevation", 30.0, -90.0, 90.0)}
 
 
-def scene_of(session, show) -> "scenes.Scene":  # noqa: F821
+def scene_of(session, show, step=None) -> "scenes.Scene":  # noqa: F821
     """The session's scene with ``show`` visible (``scenes.Scene``); a typed landscape
-    (``landscapes.ExpressionLandscape``) as "custom" with its expression and domain."""
+    (``landscapes.ExpressionLandscape``) as "custom" with its expression and domain.
+    ``step`` (the step the page shows, its timeline scrubbed back; None: the latest) sets
+    its step count, at most the balls' current one: a scene is re-run from its start, so
+    any earlier step is reproduced exactly."""
     import landscapes
     import scenes
 
@@ -83,8 +87,16 @@ def scene_of(session, show) -> "scenes.Scene":  # noqa: F821
     return scenes.Scene.from_dict({
         "landscape": "custom" if typed else land.key, **custom, "start": list(session.start), "lr": session.lr,
         "beta": session.beta, "noise": session.noise, "seed": session.seed, "show": show,
-        "settings": session.settings, "steps": int(session.runs[0].steps),
+        "settings": session.settings, "steps": _shown_step(step, int(session.runs[0].steps)),
         "particles": session.particles.start.tolist()})
+
+
+def _shown_step(step, current: int) -> int:
+    if step is None:
+        return current
+    if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+        raise ValueError(f"Invalid step={_show(step)}: must be a whole number ≥ 0 (the step shown)")
+    return min(step, current)
 
 
 def _scene_arg(args: dict):
@@ -99,7 +111,7 @@ def _scene_arg(args: dict):
 # ---------------------------------------------------------------------- main worker
 
 def cmd_describe(session, args: dict) -> dict:
-    scene = scene_of(session, _keys(args.get("show", [])))
+    scene = scene_of(session, _keys(args.get("show", [])), args.get("step"))
     return {**scene.to_dict(), "label": session.landscape.label}
 
 
@@ -109,7 +121,7 @@ def cmd_takeaway(session, args: dict) -> dict:
     kind = args.get("kind")
     if kind not in KINDS:
         raise ValueError(f"Invalid kind={_show(kind)}: must be one of {', '.join(KINDS)}")
-    scene = scene_of(session, _keys(args.get("show", [])))
+    scene = scene_of(session, _keys(args.get("show", [])), args.get("step"))
     if kind == "json":
         return {"name": scenes.file_name(scene, "json"), "text": scene.dumps(indent=2) + "\n"}
     text = scenes.python_script(scene, **_view(args), dpi=_dpi(args, 150))

@@ -19,6 +19,8 @@
    step's worth each) run in the floor page's worker: the same Pyodide, in the same run.
 7. Frame interval and long tasks with the state arrows on, every ball shown and 1,000
    particles (issue 10).
+8. Speed: optimizer steps per second delivered at each Speed against Speed × 60
+   (bench/speed.py).
 Figures are ratios against floors measured in the same run; none is a pass/fail test.
 """
 
@@ -36,6 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tools"), str(REPO / "bench")]
 
 import browser  # noqa: E402  (tools/browser.py: the same Chromium and server as the tests)
+import speed as speed_rows  # noqa: E402  (bench/speed.py)
 import throughput  # noqa: E402
 
 FRAME_BUDGET_MS = 1000 / 60
@@ -496,6 +499,8 @@ def write_report(path: Path, r: dict) -> str:
              "—", "0"),
         ]
     rows += _issue11_12_rows(r)
+    if r.get("speed"):
+        rows.append(speed_rows.report_row(r["speed"]))
     lines = [
         "# Benchmarks",
         "",
@@ -696,7 +701,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Run the benchmarks and write the table.")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
     parser.add_argument("--quick", action="store_true", help="short runs (for the harness's own test)")
-    parser.add_argument("--only", choices=["first-frame", "frames", "sweep", "arrows", "figure", "expression"],
+    parser.add_argument("--only", choices=["first-frame", "frames", "sweep", "arrows", "figure", "expression", "speed"],
                         help="measure only this part and print it (no report)")
     args = parser.parse_args(argv)
     quick = args.quick
@@ -735,6 +740,10 @@ def main(argv=None) -> int:
             if args.only == "expression":
                 print(expression_bench(pw, base, rounds=2 if quick else 6))
                 return 0
+            if args.only == "speed":
+                sp = speed_rows.speed_bench(pw, base, 1.0 if quick else 4.0)
+                print(speed_rows.report_row(sp))
+                return 0
             print("==> first frame (page vs floor, cold and warm)")
             ff = first_frame(pw, base, rounds=1 if quick else 7)
             print(f"    page/floor cold {ff['cold']}, warm {ff['warm']}")
@@ -754,6 +763,9 @@ def main(argv=None) -> int:
             print("==> sympy with micropip, typed landscapes")
             expression = expression_bench(pw, base, rounds=2 if quick else 6)
             print(f"    {expression}")
+            print("==> Speed: optimizer steps per second at each Speed against Speed × 60")
+            sp = speed_rows.speed_bench(pw, base, 1.0 if quick else 4.0)
+            print(f"    {speed_rows.report_row(sp)}")
             print("==> landscape switch")
             keys = landscapes.names()[:3] if quick else landscapes.names()
             sw = landscape_switch(pw, base, keys)
@@ -766,7 +778,7 @@ def main(argv=None) -> int:
     tp = throughput.measure(500 if quick else 10_000, 50 if quick else 500)
     so = throughput.step_against_array_ops(repeats=20 if quick else 300)
     report = {"first_frame": ff, "frames": fr, "switch": sw, "throughput": tp, "step_vs_ops": so,
-              "sweep": sweep, "arrows": arrows, "figure": figure, "expression": expression,
+              "sweep": sweep, "arrows": arrows, "figure": figure, "expression": expression, "speed": sp,
               "load": (load_start, _load()),
               "machine": f"{platform.machine()}, {_cores()} cores, Python {platform.python_version()}",
               "browser": version}

@@ -15,6 +15,8 @@ import { createPlotInput } from "./panels/plot-input.js";
 import { createReadout } from "./panels/readout.js";
 import { createSweep } from "./panels/sweep.js";
 import { createTakeaway } from "./panels/takeaway.js";
+import { createTimeline } from "./panels/timeline.js";
+import { sceneAt } from "./model/timeline.js";
 import { createPlot } from "./plot/index.js";
 import { colorOf } from "./plot/style.js";
 import { startPython } from "./python.js";
@@ -148,6 +150,7 @@ function createPanels(catalog) {
     }),
     takeaway: createTakeaway($("takeaway"), { python, side, store, visible: () => visibleKeys(store.state, catalog) }),
     readout,
+    timeline: createTimeline($("timeline"), { store, actions: session.actions }),
   };
   const redraw = () => session.markDirty();
   createPlotInput(plot.top, { plot, store, actions: session.actions, readout, ui, redraw });
@@ -162,6 +165,7 @@ function createPanels(catalog) {
   ui.visible = visibleKeys(store.state, catalog);
   hook.sweep = created.sweep; // settled() and summary() for tests and the benchmark
   hook.takeaway = created.takeaway;
+  hook.chart = created.chart;
   hook.expression = created.expression;
   return created;
 }
@@ -221,12 +225,16 @@ function frame(now) {
   const model = store.model;
   const changed = session.takeDirty();
   if (changed) hook.panelsDirty = true;
-  plot.frame(model, store.state, ui, changed);
+  // The live run, or the scene at the step the timeline shows (static/model/timeline.js).
+  const shown = sceneAt(model, store.state.viewStep);
+  plot.frame({ ...model, runs: shown.runs, trails: shown.trails }, store.state, ui, changed);
   if (chartDue) {
-    panels.chart.update(model.history, ui.visible);
+    panels.chart.update(model.history, ui.visible, shown.step);
     chartDue = false;
   } else if (hook.panelsDirty && now - lastPanels >= panelPeriod()) {
-    panels.legend.update(model.runs, ui.visible);
+    panels.legend.update(shown.runs, ui.visible);
+    panels.timeline.update(model, store.state, shown.step);
+    panels.controls.showRate(session.rate(now));
     const p = model.particles;
     panels.controls.showParticleCount(p ? p.count : 0, p ? p.count - p.moving : 0);
     lastPanels = now;

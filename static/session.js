@@ -10,6 +10,8 @@
 import { FLOW_MAX_FRAME_S, TRAIL_CAPACITY } from "./config.js";
 import { fmt } from "./format.js";
 import { LossHistory } from "./model/loss-history.js";
+import { STEPS_PER_SECOND_PER_SPEED, createPace } from "./model/pace.js";
+import { Timeline } from "./model/timeline.js";
 import { Trail } from "./model/trail.js";
 import {
   CUSTOM, describeProblems, quote, landscapeMeta, parseHash, sameSettings, serializeHash, settingsEntries, showFor, showKeys,
@@ -23,6 +25,7 @@ export function createSession({ python, store, notices, on }) {
     runs: null, // the balls: snapshot from Python
     trails: new Map(), // optimizer key -> Trail
     history: new LossHistory(),
+    timeline: new Timeline(), // every step since the reset, for scrubbing back (panels/timeline.js)
     particles: null,
     // Typed landscapes compiled by the side worker: the spec's text -> its data, which the
     // main worker rebuilds the landscape from (app.py cmd_scene with landscape "custom").
@@ -37,6 +40,9 @@ export function createSession({ python, store, notices, on }) {
   let manualSteps = 0;
   let lastTick = null;
   let dirty = true;
+  const pace = createPace(); // Speed N: N × 60 optimizer steps per second (model/pace.js)
+  let clock = null; // a fake clock for tests (test-hook.js), else the frame's time
+  const requests = []; // the last steps asked for while playing (tests)
 
   function sceneArgs(s) {
     const custom = s.landscape === CUSTOM ? { custom: model.custom.get(customKey(s.custom)) } : {};
@@ -92,6 +98,10 @@ export function createSession({ python, store, notices, on }) {
     });
     const min = model.meta.minima.reduce((lo, m) => Math.min(lo, m.value), Infinity);
     model.history.reset(runs.keys, runs.step, runs.loss, Number.isFinite(min) ? min : null);
+    model.timeline.reset(runs, model.meta.minima.map((m) => m.name));
+    // A new run is shown live and may pause at its step count again; pending: the controls
+    // keep showing edits still on their way.
+    if (store.state?.viewStep != null || store.state?.held != null) store.set({ viewStep: null, held: null }, { pending: true });
     on.rules(runs.rules);
     dirty = true;
   }
@@ -109,6 +119,7 @@ export function createSession({ python, store, notices, on }) {
         row[i] = loss[s * n + i];
       }
       model.history.append(first + s, row);
+      model.timeline.appendReply(first + s, reply, s);
     }
     model.runs = reply.runs;
     if (reply.particles) model.particles = reply.particles;
@@ -273,29 +284,49 @@ export function createSession({ python, store, notices, on }) {
   // Called every animation frame: asks for the optimizer steps of this frame (when
   // playing or stepping) and the particles' flow over the screen time that passed
   // (whether or not the optimizers play: a particle is not an optimizer).
-  function tick(now) {
+  // Playing, the steps are owed by elapsed time (model/pace.js) and stop at the
+  // landscape's step count, the one its notes describe: the last ask is for what remains,
+  // and the run pauses there (held) until Play or Run on continues it without a limit.
+  function tick(frameNow) {
+    const now = clock ? clock() : frameNow;
     const dt = lastTick === null ? 0 : Math.min(FLOW_MAX_FRAME_S, (now - lastTick) / 1000);
     lastTick = now;
+    if (!store.state.playing) pace.stop();
     if (advancing || restarting || queued) return;
     let steps = 0;
+    let playing = false;
     if (manualSteps > 0) {
       steps = manualSteps;
       manualSteps = 0;
     } else if (store.state.playing) {
-      steps = store.state.speed;
+      steps = pace.take(now, store.state.speed, toStepCount());
+      playing = true;
+      if (steps && requests.push(steps) > 100) requests.shift();
     }
     const flowing = model.particles && model.particles.moving > 0;
     if (steps === 0 && !flowing) return;
-    advance(steps, flowing ? dt : 0);
+    advance(steps, flowing ? dt : 0, playing);
   }
 
-  async function advance(steps, flowSeconds = 0) {
+  // Steps left to the landscape's step count, or Infinity once it is reached or passed.
+  function toStepCount() {
+    const limit = model.meta?.steps;
+    const step = model.runs?.step ?? 0;
+    return Number.isInteger(limit) && step < limit ? limit - step : Infinity;
+  }
+
+  async function advance(steps, flowSeconds = 0, playing = false) {
     advancing = true;
+    const asked = clock ? clock() : performance.now();
     try {
+      const held = playing && toStepCount() === steps;
       const reply = await python.call("advance", {
         steps, flow_seconds: flowSeconds, particle_speed: store.state.particleSpeed,
       });
       applyAdvance(reply, steps);
+      const now = clock ? clock() : performance.now();
+      if (playing) pace.replied(steps, now - asked, now);
+      if (held && store.state.playing && reply.runs.step === model.meta?.steps) store.set({ playing: false, held: reply.runs.step });
     } catch (err) {
       store.set({ playing: false });
       notices.show(`The run stopped: ${err.message}`, "error");
@@ -370,10 +401,20 @@ export function createSession({ python, store, notices, on }) {
       if (show) fetchField();
       else on.field(null);
     },
-    play: () => store.set({ playing: !store.state.playing }),
+    play: () => store.set({ playing: !store.state.playing, viewStep: null, held: null }),
+    // Held at the step count: play on from there, with no limit until the next reset.
+    runOn: () => store.set({ playing: true, viewStep: null, held: null }),
     step() {
       manualSteps += 1;
-      store.set({ playing: false });
+      store.set({ playing: false, viewStep: null, held: null });
+    },
+    // The timeline: show the scene at step k (null, or the latest step: live). Scrubbing
+    // pauses the run; Play or Step returns to live.
+    view(k) {
+      const live = model.runs?.step ?? 0;
+      const viewStep = k == null || k >= live ? null : Math.max(0, Math.round(k));
+      store.set({ viewStep, playing: false });
+      dirty = true;
     },
     reset: () => propose({}),
     dropGrid: () => particleCall("drop_grid", { n: 12 }),
@@ -393,6 +434,19 @@ export function createSession({ python, store, notices, on }) {
     advance,
     particleCall,
     fetchField,
+    // Optimizer steps per second: the target of Speed and what was delivered (null: not
+    // measured yet, or not playing).
+    rate(now) {
+      return { target: store.state.speed * STEPS_PER_SECOND_PER_SPEED, achieved: store.state.playing ? pace.achieved(clock ? clock() : now) : null };
+    },
+    // Tests: a fake clock (null: the frames' time), and a fresh log of the steps asked for.
+    setClock(fn) {
+      clock = fn;
+      requests.length = 0;
+    },
+    get requests() {
+      return [...requests];
+    },
     get busy() {
       return advancing || restarting || Boolean(queued) || manualSteps > 0;
     },

@@ -1,6 +1,8 @@
 // Read-only views of the page for tests, the benchmark and the console
 // (window.__playground), plus a few drivers that go through the same paths as a user.
 
+import { sceneAt } from "./model/timeline.js";
+
 export function createHook({ store, session, plot, python, side }) {
   const longTasks = []; // main-thread tasks over 50 ms (the page's budget)
   if (PerformanceObserver.supportedEntryTypes?.includes("longtask")) {
@@ -10,6 +12,7 @@ export function createHook({ store, session, plot, python, side }) {
   }
   const frameWork = new Float64Array(600); // main-thread ms per frame, a ring
   let frameCount = 0;
+  let fakeNow = null; // fakeClock()'s time, ms
   const model = () => store.model;
   const idle = async () => {
     while (session.busy) await new Promise((r) => setTimeout(r, 5));
@@ -162,9 +165,33 @@ export function createHook({ store, session, plot, python, side }) {
       const shown = store.state.landscape === "custom" && store.state.custom?.expression === text;
       return { ms: performance.now() - t0, shown, status: hook.expression.summary() };
     },
+    // A fake clock for the session's pacing (null: the frames' own time again): Play then
+    // owes steps only as this clock moves (tests of Speed without wall-clock timing). Its
+    // first call also starts a fresh requests() log.
+    fakeClock(ms) {
+      if (ms === null || fakeNow === null) session.setClock(ms === null ? null : () => fakeNow);
+      fakeNow = ms;
+    },
+    // The steps the session asked the worker for while playing, oldest first (last 100).
+    requests() {
+      return session.requests;
+    },
+    // What the page draws: the live runs, or the timeline's at its step (model/timeline.js).
+    shownRuns() {
+      return sceneAt(model(), store.state.viewStep).runs;
+    },
+    // The last point of the path drawn for `key`.
+    shownTrailEnd(key) {
+      const t = sceneAt(model(), store.state.viewStep).trails.get(key);
+      return [t.xy[2 * t.length - 2], t.xy[2 * t.length - 1]];
+    },
+    // The step the loss chart's cursor line marks (null: live).
+    chartViewStep() {
+      return hook.chart?.viewStep ?? null;
+    },
     // For the benchmark: the side worker and the main worker's scene description.
     side,
-    describe: (show) => python.call("describe", { show }),
+    describe: (show, step) => python.call("describe", { show, step }),
   };
   return hook;
 }

@@ -25,6 +25,7 @@ export function createControls(catalog, store, handlers) {
     show: $("show"),
     speed: $("speed"),
     speedValue: $("speed-value"),
+    speedHint: $("speed-hint"),
     particleSpeed: $("particle-speed"),
     particleSpeedValue: $("particle-speed-value"),
     field: $("field"),
@@ -129,6 +130,15 @@ export function createControls(catalog, store, handlers) {
 
     sync,
 
+    // What Speed means, and what this machine delivers when it cannot keep up (session.rate).
+    showRate({ target, achieved }) {
+      const behind = achieved !== null && achieved < 0.9 * target;
+      const text = `${perSecond(target / 60)} optimizer steps per second (Speed × 60: steps per frame at 60 fps)`
+        + (behind ? `; this machine delivers about ${Math.round(achieved).toLocaleString("en-US")} per second.` : ". How fast the paths unfold, never the paths.");
+      if (el.speedHint.textContent !== text) el.speedHint.textContent = text;
+      el.speedHint.classList.toggle("behind", behind);
+    },
+
     showParticleCount(count, resting) {
       el.particleCount.textContent = count === 0
         ? "No particles."
@@ -147,7 +157,7 @@ export function createControls(catalog, store, handlers) {
     shownLr = state.lr;
     el.lr.setAttribute("aria-valuetext", `learning rate ${fmt(state.lr)}`);
     el.beta.setAttribute("aria-valuetext", `momentum beta ${fmt(state.beta)}`);
-    el.speed.setAttribute("aria-valuetext", `${state.speed} optimizer steps per frame`);
+    el.speed.setAttribute("aria-valuetext", `${state.speed} optimizer steps per frame at 60 fps, ${perSecond(state.speed)} per second`);
     el.particleSpeed.setAttribute("aria-valuetext", `particle speed ${fmt(state.particleSpeed)} times`);
     if (Number(el.beta.value) !== state.beta) el.beta.value = String(state.beta);
     el.betaValue.value = fmt(state.beta);
@@ -183,6 +193,10 @@ export function nextRoundLr(lr, up) {
   const inside = values.filter((v) => v >= min && v <= max);
   const next = up > 0 ? inside.find((v) => v > lr * (1 + 1e-9)) : inside.reverse().find((v) => v < lr * (1 - 1e-9));
   return next ?? (up > 0 ? max : min);
+}
+
+function perSecond(speed) {
+  return (speed * 60).toLocaleString("en-US");
 }
 
 function fillSelect(select, entries) {

@@ -2,7 +2,7 @@
 // by uPlot (static/vendor/uplot/, pinned and hash-checked: tools/vendor.py uplot).
 //
 //   const chart = createLossChart(section, { optimizers: [{ key, label, color }, ...] });
-//   chart.update(history, visibleKeys);  // ~10 Hz from the animation loop; cheap when unchanged
+//   chart.update(history, visibleKeys, viewStep);  // ~10 Hz from the animation loop; cheap when unchanged
 //   chart.resize();                       // after a layout change (a ResizeObserver also calls it)
 //   chart.destroy();
 //
@@ -22,7 +22,9 @@
 // one once a loss ≤ 0 appears (see loss-history.js). The readout under the plot shows
 // the same quantity as the axis (named when it is not the loss itself) for every visible
 // optimizer, at the hovered step, or at the latest step when the pointer is elsewhere.
-// The lowest loss each optimizer has reached is marked by a ring on its line.
+// The lowest loss each optimizer has reached is marked by a ring on its line. With the
+// timeline scrubbed back (`viewStep`, null: live) a vertical line marks that step and the
+// readout shows the values there.
 
 import uPlot from "../vendor/uplot/uPlot.esm.js";
 import { MISSING, fmt, fmtCount } from "../format.js";
@@ -75,6 +77,7 @@ export function createLossChart(container, { optimizers, height = DEFAULT_HEIGHT
   let blanks = [];                     // null-filled arrays for series the history lacks
   let drawnIndex = null;               // drawn point -> history index (null: identity)
   let width = 0;
+  let viewStep = null;
 
   function build(logScale, floor) {
     if (u) u.destroy();
@@ -128,7 +131,7 @@ export function createLossChart(container, { optimizers, height = DEFAULT_HEIGHT
           })),
         ],
         hooks: {
-          draw: [drawBestRings],
+          draw: [drawBestRings, drawViewLine],
           setCursor: [() => showReadout()],
         },
       },
@@ -197,16 +200,47 @@ export function createLossChart(container, { optimizers, height = DEFAULT_HEIGHT
     ctx.restore();
   }
 
-  // The readout under the chart: at the hovered step, or else the latest one.
+  // The step the timeline shows: a vertical line across the plot.
+  function drawViewLine(self) {
+    if (viewStep === null) return;
+    const x = self.valToPos(viewStep, "x", true);
+    const { top, height: h } = self.bbox;
+    const { ctx } = self;
+    ctx.save();
+    ctx.setLineDash([]); // solid, whatever the last series drew with
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, top + h);
+    ctx.lineWidth = 1.5 * devicePixelRatio;
+    ctx.strokeStyle = AXIS_COLOR;
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  // The history's last point at or before `step` (the steps are increasing).
+  function indexAt(step) {
+    const steps = history.steps;
+    let lo = 0;
+    let hi = steps.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (steps[mid] <= step) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  // The readout under the chart: at the hovered step, else the timeline's, else the latest one.
   function showReadout() {
     if (!history || history.length === 0) {
       legend.set(null, series.map(() => null), shown, false);
       return;
     }
     const hovered = u && u.cursor.idx != null && u.cursor.left >= 0;
-    const idx = hovered ? Math.min(historyIndex(u.cursor.idx), history.length - 1) : history.length - 1;
+    const latest = viewStep === null ? history.length - 1 : indexAt(viewStep);
+    const idx = hovered ? Math.min(historyIndex(u.cursor.idx), history.length - 1) : latest;
     const values = series.map((_, i) => (keyIndex[i] >= 0 ? history.series(keyIndex[i])[idx] : null));
-    legend.set(history.steps[idx], values, shown, hovered);
+    legend.set(history.steps[idx], values, shown, hovered, viewStep !== null);
   }
 
   function measure() {
@@ -229,8 +263,10 @@ export function createLossChart(container, { optimizers, height = DEFAULT_HEIGHT
   showReadout();
 
   return {
-    update(nextHistory, visibleKeys) {
+    update(nextHistory, visibleKeys, step = null) {
       if (!nextHistory) return;
+      const stepChanged = step !== viewStep;
+      viewStep = step;
       const visible =
         visibleKeys == null || visibleKeys === "all"
           ? null
@@ -257,9 +293,16 @@ export function createLossChart(container, { optimizers, height = DEFAULT_HEIGHT
         u.setData(chartData(), true);
         drawn = { generation: history.generation, version: history.version };
         showReadout();
+      } else if (stepChanged) {
+        u.redraw(false);
+        showReadout();
       }
     },
     resize,
+    // The step the cursor line marks (null: live), for tests.
+    get viewStep() {
+      return viewStep;
+    },
     // The uPlot instance, for tests and debugging only (rebuilt when the y scale changes).
     get uplot() {
       return u;
@@ -371,8 +414,8 @@ function createReadout(series) {
     setQuantity(label) {
       quantityText = label === "loss" ? "" : ` · ${label}`;
     },
-    set(stepValue, losses, shown, hovered) {
-      const nextStep = stepValue == null ? "no run yet" : `${hovered ? "step" : "latest, step"} ${fmtCount(stepValue)}${quantityText}`;
+    set(stepValue, losses, shown, hovered, scrubbed = false) {
+      const nextStep = stepValue == null ? "no run yet" : `${hovered || scrubbed ? "step" : "latest, step"} ${fmtCount(stepValue)}${quantityText}`;
       if (nextStep !== stepText) step.textContent = stepText = nextStep;
       el.classList.toggle("lc-hovered", hovered);
       items.forEach((entry, i) => {

@@ -6,7 +6,9 @@
 //   takeaway.settled();   // resolves when no request of the panel is in flight (tests)
 //   takeaway.summary();   // what the panel shows, as plain data (tests, benchmark)
 //
-// What is exported is always the scene as it is at the click: the main worker describes
+// What is exported is always the scene as it is at the click, at the step on screen (the
+// latest, or the one the timeline is scrubbed back to; the status and the file name say
+// which): the main worker describes
 // it exactly ("describe": landscape, start, lr, β, noise, each optimizer's settings, the
 // step count, the particles' starts, in float64), with the shown optimizers. The main
 // worker writes the JSON and the Python script (string work, instant, so the clipboard
@@ -14,6 +16,7 @@
 // CSV and draws the figure, so the animation never waits for either.
 
 import { fmtCount } from "../format.js";
+import { sceneAt } from "../model/timeline.js";
 import { ensureStylesheets } from "./stylesheets.js";
 
 const STYLESHEET = new URL("./takeaway.css", import.meta.url).href;
@@ -88,8 +91,13 @@ export function createTakeaway(container, { python, side, store, visible }) {
     return [...visible()];
   }
 
+  // The step on screen: the timeline's (static/model/timeline.js sceneAt), else the latest.
+  function shownStep() {
+    return sceneAt(store.model, store.state.viewStep).runs?.step ?? 0;
+  }
+
   async function describe() {
-    return python.call("describe", { show: shownKeys() });
+    return python.call("describe", { show: shownKeys(), step: shownStep() });
   }
 
   // A typed landscape is rebuilt from its formula in the side worker: sympy first (loaded
@@ -168,7 +176,7 @@ export function createTakeaway(container, { python, side, store, visible }) {
           ? new Blob([reply.png], { type: "image/png" })
           : new Blob([reply.svg], { type: "image/svg+xml" });
         save(blob, reply.name);
-        status(`Saved ${reply.name}${format === "png" ? ` (${dpi} dpi)` : ""}.`, "done");
+        status(`Saved ${reply.name}, the figure at step ${fmtCount(scene.steps)}${format === "png" ? ` (${dpi} dpi)` : ""}.`, "done");
       } catch (err) {
         status(`Could not make the ${format.toUpperCase()}: ${err.message}`, "error");
       }
@@ -180,7 +188,8 @@ export function createTakeaway(container, { python, side, store, visible }) {
   function copyScript() {
     return track(async () => {
       try {
-        const reply = await python.call("takeaway", { kind: "python", show: shownKeys(), ...view(), dpi: Number(dom.dpi.value) });
+        const step = shownStep();
+        const reply = await python.call("takeaway", { kind: "python", show: shownKeys(), step, ...view(), dpi: Number(dom.dpi.value) });
         dom.script.textContent = reply.text;
         dom.scriptBox.hidden = false;
         let copied = false;
@@ -191,7 +200,7 @@ export function createTakeaway(container, { python, side, store, visible }) {
           // no clipboard access (not a secure context, or refused): the text is shown below
         }
         status(copied
-          ? `Copied a script that reproduces this scene (${reply.name}); run it with the project installed (pip install .).`
+          ? `Copied a script that reproduces this scene at step ${fmtCount(step)} (${reply.name}); run it with the project installed (pip install .).`
           : "The browser refused the clipboard: the script is shown below, select it and copy.", "done");
       } catch (err) {
         status(`Could not write the script: ${err.message}`, "error");
@@ -202,9 +211,10 @@ export function createTakeaway(container, { python, side, store, visible }) {
   function downloadJson() {
     return track(async () => {
       try {
-        const reply = await python.call("takeaway", { kind: "json", show: shownKeys() });
+        const step = shownStep();
+        const reply = await python.call("takeaway", { kind: "json", show: shownKeys(), step });
         save(new Blob([reply.text], { type: "application/json" }), reply.name);
-        status(`Saved ${reply.name}: scenes.loads() rebuilds this scene in Python.`, "done");
+        status(`Saved ${reply.name}, the scene at step ${fmtCount(step)}: scenes.loads() rebuilds it in Python.`, "done");
       } catch (err) {
         status(`Could not write the scene: ${err.message}`, "error");
       }
@@ -219,7 +229,7 @@ export function createTakeaway(container, { python, side, store, visible }) {
         status(`Writing the paths of ${scene.steps} steps…`, "running");
         const reply = await side.call("paths_csv", { scene });
         save(new Blob([reply.text], { type: "text/csv" }), reply.name);
-        status(`Saved ${reply.name} (${fmtCount(reply.rows)} rows: step, method, x, y, loss, status).`, "done");
+        status(`Saved ${reply.name}, the paths to step ${fmtCount(scene.steps)} (${fmtCount(reply.rows)} rows: step, method, x, y, loss, status).`, "done");
       } catch (err) {
         status(`Could not write the paths: ${err.message}`, "error");
       }
@@ -240,7 +250,7 @@ export function createTakeaway(container, { python, side, store, visible }) {
 
   store.subscribe((state, patch) => {
     // A new scene: the preview (if open) follows once it settles.
-    if (figureOpen && ["landscape", "lr", "beta", "start", "noise", "settings", "show"].some((k) => k in patch)) {
+    if (figureOpen && ["landscape", "lr", "beta", "start", "noise", "settings", "show", "viewStep"].some((k) => k in patch)) {
       clearTimeout(redrawTimer);
       redrawTimer = setTimeout(() => drawPreview(), 2 * REDRAW_DEBOUNCE_MS);
     }
@@ -293,7 +303,7 @@ function buildDom(container) {
       </div>
       <img class="tk-image" alt="" hidden>
       <div class="tk-downloads" hidden>
-        <button type="button" class="tk-redraw" title="Draw the figure again at the balls' current step">Redraw now</button>
+        <button type="button" class="tk-redraw" title="Draw the figure again at the step on screen">Redraw now</button>
         <button type="button" class="tk-png">Download PNG</button>
         <button type="button" class="tk-svg">Download SVG</button>
       </div>

@@ -14,7 +14,7 @@ ROWS = ["First frame, cold", "First frame, warm", "Frame interval", "Main-thread
         "State arrows on: main-thread long tasks", "matplotlib ready after the first Figure request",
         "Figure: 3-D + contour", "While figures are drawn (", "While figures are drawn: main-thread long tasks",
         "sympy once",
-        "Typed landscape with sympy installed"]
+        "Typed landscape with sympy installed", "Speed: optimizer steps per second"]
 
 
 def test_bench_quick_run_writes_the_table(tmp_path):
