@@ -361,3 +361,43 @@ def test_import_figures_does_not_import_matplotlib():
             "assert not [m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'mpl_toolkits', 'PIL')], "
             "sorted(m for m in sys.modules if 'matplotlib' in m)")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+# ---------------------------------------------------------------------- the 3-D panel's labels
+
+def labels_drawn_3d(ax3, renderer):
+    """(text, pixel box) of every tick label and axis label the 3-D axes drew. A 3-D axis
+    draws only the ticks inside its view interval; get_ticklabels() would move them back to
+    2-D positions, so the ticks are read as drawn."""
+    found = []
+    for axis in (ax3.xaxis, ax3.yaxis, ax3.zaxis):
+        lo, hi = sorted(axis.get_view_interval())
+        for tick in axis.majorTicks:
+            if lo - 1e-9 <= tick.get_loc() <= hi + 1e-9 and tick.label1.get_visible() and tick.label1.get_text():
+                found.append((tick.label1.get_text(), tick.label1.get_window_extent(renderer)))
+        found.append((axis.label.get_text(), axis.label.get_window_extent(renderer)))
+    return found
+
+
+@pytest.mark.parametrize("name", ["ravine", "bowl", "rastrigin"])
+@pytest.mark.parametrize("azimuth, elevation", [(30, 30), (-150, 60), (60, 0), (-60, 30)])
+@pytest.mark.parametrize("dpi", [72, 300])
+def test_the_3d_panels_tick_labels_and_loss_label_lie_inside_the_png(name, azimuth, elevation, dpi):
+    # Seen from azimuth 30° the loss axis stands on the left; it used to be cut at the edge.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    s = scenes.Scene.from_dict({"landscape": name, "show": ["sgd"]})
+    fig = figures.scene_figure(s, azimuth=azimuth, elevation=elevation, grid=40)
+    fig.set_dpi(dpi)  # what savefig(dpi=...) does
+    FigureCanvasAgg(fig).draw()
+    renderer = fig.canvas.get_renderer()
+    ax3, ax2 = panels(fig)
+    width, height = fig.bbox.width, fig.bbox.height
+    map_left = ax2.yaxis.get_tightbbox(renderer).x0
+    labels = labels_drawn_3d(ax3, renderer)
+    assert any(text.startswith("loss") for text, _ in labels)
+    outside = [(text, [round(v) for v in box.extents]) for text, box in labels
+               if box.x0 < 0 or box.y0 < 0 or box.x1 > min(width, map_left) or box.y1 > height]
+    assert not outside, f"labels of the 3-D panel outside the {width:.0f}×{height:.0f} px figure or over the map: {outside}"
+    png = Image.open(io.BytesIO(figures.render(fig, "png", dpi=dpi)))
+    assert png.size == (round(width), round(height))  # the saved image is the whole figure, uncropped
