@@ -41,13 +41,13 @@ from landscapes.errors import show
 from scenes import Scene
 from scenes import fmt as number
 
-from . import layout, style
+from . import layout, style, surface
 
 CONTOUR_LEVELS = 32  # filled bands of the top view, evenly spaced in colour
 GRID = (16, 400)
 DPI = (50, 400)
 FORMATS = ("png", "svg")
-SURFACE_CELLS = 34  # the surface is drawn as about 34 × 34 facets (rstride = cstride = grid // 34)
+SURFACE_CELLS = 34  # the surface is drawn as about 34 × 34 facets, finer where needed (figures.surface)
 PANEL_ROOM = (0.005, 0.01, 0.93)  # the 3-D panel's labels stay right of, above and below these (figure fractions)
 AXIS_TICKS = 5  # at most this many ticks on a coordinate axis (each tick costs drawing time)
 PATH_WIDTH = 1.6  # points (the page's ~2 CSS px trails)
@@ -179,10 +179,16 @@ def _surface_frame(ax, surf: _Surface, azimuth: float, elevation: float) -> None
 
 
 def _surface(ax, surf: _Surface, cmap) -> None:
-    stride = max(1, len(surf.xs) // SURFACE_CELLS)
-    t = np.ma.masked_invalid(surf.t)
-    ax.plot_surface(surf.x, surf.y, t, rstride=stride, cstride=stride, cmap=cmap, vmin=0.0, vmax=1.0,
-                    linewidth=0, antialiased=False, alpha=0.92, zorder=1, rasterized=True)  # SVG: an image
+    """About SURFACE_CELLS² facets, finer where a flat one would hide a crease (figures.surface)."""
+    from matplotlib.colors import Normalize
+    from mpl_toolkits.mplot3d.art3d import Poly3DCollection
+    polys, heights = surface.polygons(surf.x, surf.y, surf.t, surface.facets(surf.t, SURFACE_CELLS))
+    if not polys:
+        return  # f undefined over the whole view
+    facets = Poly3DCollection(polys, cmap=cmap, norm=Normalize(0.0, 1.0), linewidth=0, antialiased=False,
+                              alpha=0.92, zorder=1, rasterized=True)  # SVG: an image
+    facets.set_array(heights)
+    ax.add_collection3d(facets)
 
 
 def _undefined_background(ax, surf: _Surface) -> None:
