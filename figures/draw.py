@@ -178,19 +178,6 @@ def _surface_frame(ax, surf: _Surface, azimuth: float, elevation: float) -> None
     ax.set_zlabel("loss" + (" (log colour scale)" if surf.scale.kind == "log" else ""))
 
 
-def _surface(ax, surf: _Surface, cmap) -> None:
-    """About SURFACE_CELLS² facets, finer where a flat one would hide a crease (figures.surface)."""
-    from matplotlib.colors import Normalize
-    from mpl_toolkits.mplot3d.art3d import Poly3DCollection
-    polys, heights = surface.polygons(surf.x, surf.y, surf.t, surface.facets(surf.t, SURFACE_CELLS))
-    if not polys:
-        return  # f undefined over the whole view
-    facets = Poly3DCollection(polys, cmap=cmap, norm=Normalize(0.0, 1.0), linewidth=0, antialiased=False,
-                              alpha=0.92, zorder=1, rasterized=True)  # SVG: an image
-    facets.set_array(heights)
-    ax.add_collection3d(facets)
-
-
 def _undefined_background(ax, surf: _Surface) -> None:
     """Light grey hatching under the bands, seen where they leave a cell out (f undefined)."""
     from matplotlib.patches import Rectangle
@@ -321,7 +308,7 @@ def scene_figure(scene: Scene, *, runs=None, flows=None, azimuth=-60, elevation=
     renderer = layout.renderer_of(fig)
     left, bottom, top = PANEL_ROOM
     layout.fit(fig, ax3, (left, bottom, layout.left_edge(fig, ax2, renderer) - 0.01, top), renderer)
-    _surface(ax3, surf, cmap)
+    surface.draw(ax3, surf.x, surf.y, surf.t, cmap, SURFACE_CELLS)
     if flows is not None and len(flows.length):
         _draw_flows(ax2, ax3, surf, flows)
     resolved = {key: (name, hp) for key, name, hp in scene.balls()}

@@ -86,3 +86,18 @@ def polygons(x: np.ndarray, y: np.ndarray, t: np.ndarray, blocks) -> tuple[list[
         polys.append(np.column_stack([x[rr, cc], y[rr, cc], t[rr, cc]]))
         heights.append(t[rr, cc].mean())
     return polys, np.asarray(heights)
+
+
+def draw(ax, x: np.ndarray, y: np.ndarray, t: np.ndarray, cmap, cells: int) -> None:
+    """The surface t over (x, y) on the 3-D axes ``ax``, in ``cmap`` over t in [0, 1]: the
+    ``facets`` of the grid, each coloured by its mean height (as ``plot_surface`` colours)."""
+    from matplotlib.colors import Normalize
+    from mpl_toolkits.mplot3d.art3d import Poly3DCollection
+
+    polys, heights = polygons(x, y, t, facets(t, cells))
+    if not polys:
+        return  # f undefined over the whole view
+    surface = Poly3DCollection(polys, cmap=cmap, norm=Normalize(0.0, 1.0), linewidth=0, antialiased=False,
+                               alpha=0.92, zorder=1, rasterized=True)  # SVG: an image
+    surface.set_array(heights)
+    ax.add_collection3d(surface)
