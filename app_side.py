@@ -39,6 +39,19 @@ from landscapes.errors import show as _show
 FORMATS = ("png", "svg")
 KINDS = ("json", "python")
 MAX_SHOWN = 16
+_report = [None]  # report(text, fraction) for the stages of a long command, or None (set_progress)
+
+
+def set_progress(report) -> None:
+    """``report(text, fraction)`` hears the stages of a long command (``figure``) while it runs:
+    the side worker (static/worker.js) passes a function that posts each to the page at
+    once, so its status can say what the seconds are spent on. None: nobody listens."""
+    _report[0] = report
+
+
+def _stage(text: str, fraction: float) -> None:
+    if _report[0] is not None:
+        _report[0](text, fraction)
 
 
 def _keys(value) -> list[str]:
@@ -145,10 +158,13 @@ def cmd_figure(session, args: dict) -> dict:
         clock.append(time.perf_counter())
         return (clock[-1] - clock[-2]) * 1e3
 
+    _stage("simulating the scene", 0.1)
     runs, flows = scene.simulate(), scene.flows() if scene.particles else None
     simulate_ms = lap()
+    _stage("drawing the 3-D surface and the top view", 0.4)
     fig = figures.scene_figure(scene, runs=runs, flows=flows, **view)
     build_ms = lap()
+    _stage(f"rendering the {fmt.upper()}", 0.7)
     data = figures.render(fig, fmt, dpi=dpi)
     render_ms = lap()
     width, height = (round(v * dpi) for v in fig.get_size_inches())

@@ -41,13 +41,14 @@ from landscapes.errors import show
 from scenes import Scene
 from scenes import fmt as number
 
-from . import style
+from . import layout, style, surface
 
 CONTOUR_LEVELS = 32  # filled bands of the top view, evenly spaced in colour
 GRID = (16, 400)
 DPI = (50, 400)
 FORMATS = ("png", "svg")
-SURFACE_CELLS = 34  # the surface is drawn as about 34 × 34 facets (rstride = cstride = grid // 34)
+SURFACE_CELLS = 34  # the surface is drawn as about 34 × 34 facets, finer where needed (figures.surface)
+PANEL_ROOM = (0.005, 0.01, 0.93)  # the 3-D panel's labels stay right of, above and below these (figure fractions)
 AXIS_TICKS = 5  # at most this many ticks on a coordinate axis (each tick costs drawing time)
 PATH_WIDTH = 1.6  # points (the page's ~2 CSS px trails)
 DARK = "#0c0e14"
@@ -164,11 +165,9 @@ def _coordinate_axes(ax, land) -> None:
         axis.set_label_text(label)
 
 
-def _surface_panel(ax, surf: _Surface, cmap, azimuth: float, elevation: float) -> None:
-    stride = max(1, len(surf.xs) // SURFACE_CELLS)
-    t = np.ma.masked_invalid(surf.t)
-    ax.plot_surface(surf.x, surf.y, t, rstride=stride, cstride=stride, cmap=cmap, vmin=0.0, vmax=1.0,
-                    linewidth=0, antialiased=False, alpha=0.92, zorder=1, rasterized=True)  # SVG: an image
+def _surface_frame(ax, surf: _Surface, azimuth: float, elevation: float) -> None:
+    """The 3-D panel without its surface: view, limits, ticks and labels (measured by
+    ``layout.fit`` before the surface is added)."""
     ax.computed_zorder = False  # the paths stay on top of the surface from every angle
     ax.view_init(elev=elevation, azim=azimuth)
     xmin, xmax, ymin, ymax = surf.domain
@@ -304,8 +303,12 @@ def scene_figure(scene: Scene, *, runs=None, flows=None, azimuth=-60, elevation=
     fig = Figure(figsize=size, dpi=100)
     ax3 = fig.add_axes((-0.02, 0.03, 0.45, 0.88), projection="3d")
     ax2 = fig.add_axes((0.49, 0.1, 0.3, 0.78))
-    _surface_panel(ax3, surf, cmap, azimuth, elevation)
+    _surface_frame(ax3, surf, azimuth, elevation)
     _map_panel(fig, ax2, surf, cmap)
+    renderer = layout.renderer_of(fig)
+    left, bottom, top = PANEL_ROOM
+    layout.fit(fig, ax3, (left, bottom, layout.left_edge(fig, ax2, renderer) - 0.01, top), renderer)
+    surface.draw(ax3, surf.x, surf.y, surf.t, cmap, SURFACE_CELLS)
     if flows is not None and len(flows.length):
         _draw_flows(ax2, ax3, surf, flows)
     resolved = {key: (name, hp) for key, name, hp in scene.balls()}

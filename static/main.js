@@ -124,11 +124,19 @@ async function boot() {
   requestAnimationFrame(frame);
   await new Promise((drawn) => requestAnimationFrame(drawn)); // the loop's first frame drew the scene
   hook.boot.ms = Math.round(performance.now());
-  panels.controls.setEnabled(true);
-  notices.status("ready", `Python loaded in ${(performance.now() / 1000).toFixed(1)} s · Ready`, 1);
-  if (pendingCustom) panels.expression.apply(pendingCustom, { fromUrl: true });
   python.loadLater(); // contourpy: the contour lines follow the first frame
   registerOffline(); // the service worker: offline after this visit (static/offline.js)
+  const loadedIn = (performance.now() / 1000).toFixed(1);
+  if (pendingCustom) {
+    // A shared link's f(x, y): until it is shown the page says it is being built, never
+    // "Ready" over the landscape it replaces, and the controls stay disabled (an edit now
+    // would change that landscape, not the link's).
+    const onStage = (text, fraction) => notices.status("loading", text, fraction);
+    onStage("Building your f(x, y): starting…", 0.01);
+    await panels.expression.apply(pendingCustom, { fromUrl: true, onStage });
+  }
+  panels.controls.setEnabled(true);
+  notices.status("ready", `Python loaded in ${loadedIn} s · Ready`, 1);
 }
 
 function createPanels(catalog) {

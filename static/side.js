@@ -4,7 +4,7 @@
 // delays the worker the animation waits for.
 //
 //   const side = createSide();
-//   side.onProgress(({ kind, text, fraction }) => ...);  // kind "boot" or a feature name
+//   side.onProgress(({ kind, text, fraction }) => ...);  // kind "boot", a feature name or "call"
 //   await side.feature("figures");                       // boots the worker first if needed
 //   const reply = await side.call("figure", {...});
 
@@ -26,6 +26,7 @@ export function createSide() {
       onProgress: (text, fraction) => emit("boot", `Second Python worker: ${text}`, fraction),
       onEvent: (event) => {
         if (event.name === "feature-progress") emit(event.feature, event.text, event.fraction);
+        else if (event.name === "call-progress") emit("call", event.text, event.fraction); // inside a command
       },
     });
     return client;

@@ -16,6 +16,7 @@
 //                {type: "reply", id, ok: false, error}
 //                {type: "event", name, message?}       "contours-available" | "contours-failed"
 //                {type: "event", name: "feature-progress", feature, text, fraction}
+//                {type: "event", name: "call-progress", text, fraction}   a stage of the command running (side)
 
 import {
   CDN_RUNTIME_INTEGRITY,
@@ -197,7 +198,13 @@ async function boot(prefetch) {
     if (isOutOfMemory(err)) throw outOfMemory(err);
     throw bootError(`Could not start the playground's Python code (${lastLine(err)}). ${REDO_WHEEL}`);
   }
-  if (role === "side") return app;
+  if (role === "side") {
+    // The stages of a long command (a figure), posted while it runs (app_side.set_progress).
+    const bridge = pyodide.pyimport("app_side");
+    bridge.set_progress((text, fraction) => post({ type: "event", name: "call-progress", text, fraction }));
+    bridge.destroy();
+    return app;
+  }
   // Compute the first picture now, while the page is still building its controls: the
   // page's own "scene" request then finds it cached. A bad hint is simply ignored.
   try {
@@ -527,7 +534,7 @@ async function loadFeature(name) {
   const t0 = performance.now();
   const { packages = [], pypi = [], label } = SIDE_FEATURES[name];
   if (packages.length) {
-    featureProgress(name, `Loading ${label}…`, 0.1);
+    featureProgress(name, `Loading ${packages.join(", ")}…`, 0.1); // the runtime's packages, by name
     const problems = [];
     await pyodide.loadPackage(packages, { messageCallback: () => {}, errorCallback: (t) => problems.push(t) });
     const missing = packages.filter((p) => !(p in pyodide.loadedPackages));
@@ -536,7 +543,7 @@ async function loadFeature(name) {
     }
   }
   if (pypi.length) await installPypi(name, pypi);
-  featureProgress(name, `Starting ${label}…`, 0.8);
+  featureProgress(name, `Importing ${label}…`, 0.8);
   const reply = handle("feature_loaded", { feature: name }).value;
   featureProgress(name, `${label} ready`, 1);
   return { ...reply, ms: Math.round(performance.now() - t0) };

@@ -114,3 +114,18 @@ loaded = [m for m in sys.modules if m.split(".")[0] in ("sympy", "mpmath", "matp
 assert not loaded, loaded
 """
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=120)
+
+
+def test_the_figure_command_reports_its_stages_in_order_while_it_runs(typed):
+    session, _ = typed
+    described = call("describe", {"show": SHOW}, session)
+    heard = []
+    app_side.set_progress(lambda text, fraction: heard.append((text, fraction)))
+    try:
+        app_side.cmd_figure(session, {"scene": described, "format": "svg", "dpi": 50})
+    finally:
+        app_side.set_progress(None)
+    assert [text for text, _ in heard] == ["simulating the scene", "drawing the 3-D surface and the top view",
+                                           "rendering the SVG"]
+    fractions = [f for _, f in heard]
+    assert fractions == sorted(fractions) and 0 < fractions[0] and fractions[-1] < 1

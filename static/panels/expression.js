@@ -26,10 +26,15 @@ export function createExpression(container, { store, side, actions, catalog }) {
   let busy = false;
   let refused = false; // the last Apply was refused: its status line stays until the next
   let startEdited = false; // the start fields were typed in since they last showed the balls' start
+  let startFormula = null; // the formula whose start the fields show (when nobody typed in them)
   let waiters = [];
   dom.text.value = EXAMPLES[1];
+  let onStage = null; // the page's status line follows the stages too (a shared link's build)
+  // The side worker's boot and its loading sympy, as stages of the build (STAGE_SPAN).
   side.onProgress(({ kind, text, fraction }) => {
-    if (busy && (kind === "boot" || kind === "expressions")) showProgress(text, fraction);
+    if (!busy || !(kind in STAGE_SPAN) || (kind !== "boot" && fraction >= 1)) return; // "sympy ready": next stage
+    const [from, to] = STAGE_SPAN[kind];
+    stage(kind === "boot" ? "starting the second Python" : lowerFirst(text), from + (to - from) * (fraction ?? 0));
   });
 
   for (const input of [dom.sx, dom.sy]) input.addEventListener("input", () => (startEdited = true));
@@ -59,7 +64,8 @@ export function createExpression(container, { store, side, actions, catalog }) {
 
   // Compiles `next` (default: what is typed) in the side worker and, if Python accepts
   // it, switches the page to it; a refusal is shown at its field and changes nothing.
-  async function apply(next = spec(), { fromUrl = false } = {}) {
+  async function apply(next = spec(), { fromUrl = false, onStage: follow = null } = {}) {
+    onStage = follow;
     clearProblems();
     refused = false;
     if (fromUrl) fill(next);
@@ -79,29 +85,55 @@ export function createExpression(container, { store, side, actions, catalog }) {
     }
     setBusy(true);
     try {
-      showProgress("Loading sympy (the first time: a few seconds)…", 0.05);
+      if (!side.started) stage("starting the second Python", 0.02);
       await side.feature("expressions");
-      showProgress(`Differentiating f(x, y) = ${next.expression.slice(0, 60)}…`, null);
+      stage("deriving ∇f and the Hessian with sympy", 0.85);
       const reply = await side.call("compile_expression", {
         expression: next.expression, domain: next.domain, start: startFor(next),
       });
-      actions.customLandscape(next, reply.data, reply.meta);
+      stage("drawing", 0.95);
+      await shown(() => actions.customLandscape(next, reply.data, reply.meta));
     } catch (err) {
       refused = true;
       showProblem(fieldOf(err.message), err.message);
       showProgress(store.state.landscape === CUSTOM ? "Refused: the landscape shown is the previous one." : "Refused: nothing changed.");
     } finally {
+      onStage = null;
       setBusy(false);
       if (fromUrl) actions.holdHash(false);
       for (const done of waiters.splice(0)) done();
     }
   }
 
+  // One stage of the build, in the editor's status (and the page's, for a shared link).
+  function stage(text, fraction) {
+    showProgress(`Building your f(x, y): ${text}…`, fraction);
+    onStage?.(`Building your f(x, y): ${text}…`, fraction);
+  }
+
+  // Runs `change` (it asks the session for the new landscape) and resolves once the session
+  // has applied it (the state names the landscape) or given up (its empty closing patch),
+  // and the next frame has drawn it.
+  function shown(change) {
+    const applied = new Promise((done) => {
+      const off = store.subscribe((state, patch) => {
+        if ("landscape" in patch || !Object.keys(patch).length) {
+          off();
+          done();
+        }
+      });
+    });
+    change();
+    return applied.then(() => new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn))));
+  }
+
   // The start typed (Python checks it lies in the window where f is defined), or none:
   // Python picks one inside the window. The balls' start the fields show, when nobody typed
-  // in them, gives way to a new window that leaves it out.
+  // in them, belongs to the formula shown: it gives way to a new formula (which may be
+  // undefined there) and to a new window that leaves it out.
   function startFor(next) {
     if (!next.start) return null;
+    if (!startEdited && next.expression.trim() !== startFormula?.trim()) return null;
     const [xmin, xmax, ymin, ymax] = next.domain;
     const [x, y] = next.start;
     const inside = x >= xmin && x <= xmax && y >= ymin && y <= ymax;
@@ -110,6 +142,7 @@ export function createExpression(container, { store, side, actions, catalog }) {
 
   function fill(next, start = next.start) {
     startEdited = false;
+    startFormula = next.expression;
     dom.text.value = next.expression;
     [dom.xmin.value, dom.xmax.value, dom.ymin.value, dom.ymax.value] = next.domain.map((v) => String(v));
     [dom.sx.value, dom.sy.value] = start ? start.map((v) => String(v)) : ["", ""];
@@ -193,6 +226,11 @@ export function createExpression(container, { store, side, actions, catalog }) {
     },
   };
 }
+
+// Where in the build (0–1) each source of progress runs: the side worker's boot, then its
+// loading micropip, installing sympy and mpmath and importing sympy.
+const STAGE_SPAN = { boot: [0.02, 0.4], expressions: [0.4, 0.8] };
+const lowerFirst = (text) => String(text).replace(/…$/, "").replace(/^./, (c) => c.toLowerCase());
 
 // Which field a refusal names: Python's messages begin "Invalid expression=", "Invalid
 // domain=" or "Invalid start=" (landscapes.from_expression).

@@ -23,6 +23,9 @@ const STYLESHEET = new URL("./takeaway.css", import.meta.url).href;
 const PREVIEW_DPI = 100;
 const DPI_CHOICES = [72, 100, 150, 200, 300];
 const REDRAW_DEBOUNCE_MS = 250;
+// Where in the wait (0–1) each source of progress runs: the side worker's boot, its loading
+// and importing matplotlib, and the figure command's own stages (app_side.cmd_figure).
+const STAGE_SPAN = { boot: [0.02, 0.3], figures: [0.3, 0.55], call: [0.55, 1] };
 
 export function createTakeaway(container, { python, side, store, visible }) {
   ensureStylesheets([STYLESHEET]);
@@ -35,8 +38,12 @@ export function createTakeaway(container, { python, side, store, visible }) {
   let drawSeq = 0;
   const timing = { figureMs: null, loadMs: null };
 
+  let working = null; // what the panel is doing ("Drawing the figure"): the side worker's stages say how far
   side.onProgress(({ kind, text, fraction }) => {
-    if (busy && (kind === "boot" || kind === "figures")) status(text, "running", fraction);
+    if (!busy || !working || !(kind in STAGE_SPAN) || (kind === "figures" && fraction >= 1)) return; // "ready": next stage
+    const [from, to] = STAGE_SPAN[kind];
+    const what = kind === "boot" ? "starting the second Python" : String(text).replace(/…$/, "").replace(/^./, (c) => c.toLowerCase());
+    status(`${working}: ${what}…`, "running", from + (to - from) * (fraction ?? 0));
   });
 
   dom.figure.addEventListener("click", () => (figureOpen ? closeFigure() : openFigure()));
@@ -81,6 +88,7 @@ export function createTakeaway(container, { python, side, store, visible }) {
       return await work();
     } finally {
       busy -= 1;
+      if (!busy) working = null;
       if (!busy) {
         for (const done of waiters.splice(0)) done();
       }
@@ -130,13 +138,15 @@ export function createTakeaway(container, { python, side, store, visible }) {
     const seq = ++drawSeq;
     return track(async () => {
       try {
-        status("Drawing the figure…", "running");
+        working = "Drawing the figure";
+        status(side.started ? "Drawing the figure…" : "Drawing the figure: starting the second Python…", "running", 0.02);
         const scene = await describe();
         await needs(scene);
         const loaded = await side.feature("figures");
         timing.loadMs ??= loaded.ms ?? null;
         if (seq !== drawSeq) return;
-        status(`Drawing the figure of ${scene.label}, step ${fmtCount(scene.steps)}…`, "running");
+        working = `Drawing the figure of ${scene.label}, step ${fmtCount(scene.steps)}`;
+        status(`${working}…`, "running", STAGE_SPAN.call[0]);
         const t0 = performance.now();
         const reply = await side.call("figure", { scene, ...view(), dpi: PREVIEW_DPI, format: "png" });
         if (seq !== drawSeq) return;
@@ -168,8 +178,9 @@ export function createTakeaway(container, { python, side, store, visible }) {
       try {
         const scene = preview?.scene ?? (await describe());
         await needs(scene);
+        working = `Drawing the ${format.toUpperCase()}`;
         await side.feature("figures");
-        status(`Drawing the ${format.toUpperCase()}…`, "running");
+        status(`${working}…`, "running");
         const dpi = Number(dom.dpi.value);
         const reply = await side.call("figure", { scene, ...view(), dpi, format });
         const blob = format === "png"
@@ -225,6 +236,7 @@ export function createTakeaway(container, { python, side, store, visible }) {
     return track(async () => {
       try {
         const scene = await describe();
+        working = "Writing the paths";
         await needs(scene);
         status(`Writing the paths of ${scene.steps} steps…`, "running");
         const reply = await side.call("paths_csv", { scene });

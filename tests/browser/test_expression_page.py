@@ -58,10 +58,42 @@ def picture_signature(pg) -> str:
     return pg.canvas_data_url("base")[-2000:]
 
 
+# Records every text (and progress value) an element shows, from now on, in window[name].
+RECORD = """([selector, name, progress]) => {
+    const el = document.querySelector(selector), bar = progress && document.querySelector(progress);
+    const log = (window[name] = []);
+    const note = () => log.push({text: el.textContent.trim(), state: el.dataset.state ?? null,
+        fraction: bar && !bar.hidden ? bar.value : null, landscape: window.__playground?.state?.()?.landscape ?? null,
+        controlsDisabled: document.querySelector('#landscape')?.disabled ?? null});
+    new MutationObserver(note).observe(el, {subtree: true, childList: true, characterData: true, attributes: true});
+    note();
+}"""
+
+# A link's page boots, starts the second Python and installs sympy before it is Ready: on a
+# busy machine that is more than the boot's minute (a limit for a hang, not a speed test).
+BUILD_TIMEOUT_MS = 180_000
+
+# The stages of the first build, in order (each a fragment of the status text).
+BUILD_STAGES = ["starting the second Python", "loading micropip", "installing sympy", "importing sympy",
+                "deriving ∇f and the Hessian", "drawing"]
+
+
+def stage_order(texts: list[str]) -> list[str]:
+    """The BUILD_STAGES in the order they first appear in ``texts``."""
+    first = {stage: next((i for i, t in enumerate(texts) if stage in t), None) for stage in BUILD_STAGES}
+    return sorted((s for s in BUILD_STAGES if first[s] is not None), key=lambda s: first[s])
+
+
 def test_choosing_your_own_f_installs_sympy_and_shows_it_with_its_gradient(page):
     assert page.page.evaluate("window.__playground.sideStarted()") is False  # not before it is needed
+    page.page.evaluate(RECORD, [".ex-status", "__editorLog", ".ex-progress"])
     page.page.select_option("#landscape", "custom")
     summary = editor(page)
+    log = page.page.evaluate("window.__editorLog")
+    building = [entry for entry in log if entry["text"].startswith("Building your f(x, y): ")]
+    assert stage_order([e["text"] for e in building]) == BUILD_STAGES, [e["text"] for e in log]
+    fractions = [e["fraction"] for e in building if e["fraction"] is not None]
+    assert len(fractions) >= len(BUILD_STAGES) and fractions == sorted(fractions), fractions
     state = page.state()
     assert state["landscape"] == "custom", summary
     assert summary["problems"] == {}
@@ -126,6 +158,27 @@ def test_the_start_field_sets_the_balls_start_and_a_start_outside_is_refused_the
     assert page.snapshot()["positions"][0] == [1.5, -1.25]
 
 
+def test_a_new_formula_gets_its_own_start_not_the_one_the_fields_kept_from_the_last(page):
+    page.page.fill(".ex-sx", "")
+    page.page.fill(".ex-sy", "")
+    summary = apply(page, "x**2 + y**2", (-2, 2, -2, 2))
+    assert summary["problems"] == {}, summary
+    chosen = page.state()["start"]
+    assert chosen[0] < 0  # the first default start, upper left: where log(x) is undefined
+    assert page.page.input_value(".ex-sx") == str(chosen[0])  # the fields show the balls' start
+    summary = apply(page, "log(x) + y**2", (-2, 2, -2, 2))  # the start fields left as they were
+    assert summary["problems"] == {}, summary
+    assert page.state()["custom"]["expression"] == "log(x) + y**2"
+    assert page.state()["start"][0] > 0, "log(x) got a start of its own, where it is defined"
+    # a start typed for the new formula is kept
+    page.page.fill("#ex-text", "log(x) + 2*y**2")
+    page.page.fill(".ex-sx", "1.5")
+    page.page.fill(".ex-sy", "0.5")
+    page.page.click(".ex-apply")
+    assert editor(page)["problems"] == {}
+    assert page.state()["start"] == [1.5, 0.5]
+
+
 def test_undefined_cells_are_drawn_as_such_and_a_ball_that_enters_them_stops(page):
     summary = apply(page, "log(x) + y**2", (-1, 3, -2, 2))
     assert summary["problems"] == {}, summary
@@ -154,12 +207,40 @@ def test_a_shared_link_rebuilds_the_same_landscape(page, browser, playground_url
     try:
         other = Playground(context.new_page(), playground_url)
         other.goto(link.lstrip("#"))
+        other.wait_status_settled(BUILD_TIMEOUT_MS)  # Ready only once the link's f(x, y) is shown
         other.wait_ready()
-        other.wait_for(lambda: other.state()["landscape"] == "custom", "the link's landscape to compile", 90)
+        assert other.state()["landscape"] == "custom"
         assert other.state()["custom"] == state["custom"]
         assert other.state()["start"] == state["start"]
         assert other.page.evaluate("location.hash").startswith("#landscape=custom&f=")
         assert editor(other)["formula"] == editor(page)["formula"]
+    finally:
+        context.close()
+
+
+def test_a_shared_link_says_it_is_building_the_function_until_it_is_shown_never_ready_before(browser, playground_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
+    context.add_init_script("document.addEventListener('DOMContentLoaded', () => (" + RECORD +
+                            ")(['#status', '__statusLog', '#status-progress']))")
+    try:
+        pg = Playground(context.new_page(), playground_url)
+        pg.goto("landscape=custom&f=" + urllib.parse.quote("x**2 + 5*y**2 + sin(x)") + "&window=-2,2,-2,2")
+        pg.wait_status_settled(BUILD_TIMEOUT_MS)
+        pg.wait_ready()
+        assert pg.state()["landscape"] == "custom"
+        log = pg.page.evaluate("window.__statusLog")
+        up = [e for e in log if e["landscape"] is not None]  # the page is up: a landscape is shown
+        before = [e for e in up if e["landscape"] != "custom"]
+        assert before, "the Ravine it replaces was shown while the link's f(x, y) was built"
+        assert all(e["state"] != "ready" for e in before), [e["text"] for e in before]
+        building = [e for e in before if e["text"].startswith("Building your f(x, y)")]
+        assert building, [e["text"] for e in before]
+        since = before[before.index(building[0]):]
+        assert since == building, "from the first stage on, the status names the build: " + repr([e["text"] for e in since])
+        assert stage_order([e["text"] for e in building]) == BUILD_STAGES, [e["text"] for e in building]
+        assert all(e["controlsDisabled"] for e in building), "the controls wait for the link's landscape"
+        assert log[-1]["state"] == "ready" and "Ready" in log[-1]["text"] and log[-1]["landscape"] == "custom"
+        assert not pg.page.is_disabled("#landscape")
     finally:
         context.close()
 
@@ -169,6 +250,7 @@ def test_a_hostile_link_shows_the_default_landscape_and_says_why(browser, playgr
     try:
         pg = Playground(context.new_page(), playground_url)
         pg.goto("landscape=custom&f=" + urllib.parse.quote("__import__('os').system('id')") + "&window=-1,1,-1,1")
+        pg.wait_status_settled(BUILD_TIMEOUT_MS)  # the second Python boots and installs sympy to say so
         pg.wait_ready()
         summary = editor(pg)
         assert "attribute access is not allowed" in summary["problems"].get("expression", ""), summary

@@ -70,12 +70,30 @@ def test_the_second_worker_waits_until_it_is_needed(page):
     assert page.page.locator("#takeaway .tk-figure").is_visible()
 
 
+# The first figure's wait, stage by stage (each a fragment of the panel's status text).
+FIGURE_STAGES = ["starting the second Python", "loading matplotlib", "importing matplotlib", "simulating the scene",
+                 "drawing the 3-D surface", "rendering the PNG"]
+
+
 def test_the_figure_is_drawn_by_matplotlib_and_the_balls_keep_moving(page):
     page.play()
     before = page.snapshot()["step"]
+    page.page.evaluate("""() => {  // every status text and progress value the panel shows from now on
+        const el = document.querySelector('#takeaway .tk-status'), bar = document.querySelector('#takeaway .tk-progress');
+        const log = (window.__takeawayLog = []);
+        new MutationObserver(() => log.push([el.textContent, bar.hidden ? null : bar.value]))
+            .observe(el, {childList: true, characterData: true, subtree: true});
+    }""")
     page.page.click("#takeaway .tk-figure")
     summary = settle(page)
     assert summary["state"] == "done", summary
+    log = page.page.evaluate("window.__takeawayLog")
+    texts = [text for text, _ in log]
+    first = {stage: next((i for i, t in enumerate(texts) if stage in t), None) for stage in FIGURE_STAGES}
+    assert None not in first.values(), f"stages missing from the status: {first}; shown: {texts}"
+    assert sorted(FIGURE_STAGES, key=first.get) == FIGURE_STAGES, texts
+    fractions = [f for _, f in log if f is not None]
+    assert fractions == sorted(fractions), fractions
     after = page.snapshot()["step"]
     assert after > before + 20, "the balls kept running while matplotlib loaded and drew"
     assert page.page.evaluate("window.__playground.sideStarted()") is True
