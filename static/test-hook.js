@@ -92,6 +92,10 @@ export function createHook({ store, session, plot, python, side }) {
     drawnKeys() {
       return plot.drawnKeys;
     },
+    // Labels of balls outside the view, as last drawn: [{text, x, y, w, h}] (CSS px).
+    edgeLabels() {
+      return plot.edgeLabels;
+    },
     // State arrows drawn in the last frame that redrew the top layer.
     arrowCount() {
       return plot.arrowCount;
