@@ -92,7 +92,8 @@ export function createHook({ store, session, plot, python, side }) {
     drawnKeys() {
       return plot.drawnKeys;
     },
-    // Labels of balls outside the view, as last drawn: [{text, x, y, w, h}] (CSS px).
+    // Labels of balls outside the view, as last drawn: [{text, x, y, w, h, wanted: {x, y}}] (CSS px;
+    // `wanted`: where the label's corner would be without the others).
     edgeLabels() {
       return plot.edgeLabels;
     },

@@ -15,7 +15,7 @@ const DARK = HALO;
 const LABEL_HEIGHT = 14; // px: an 11 px label and its halo
 
 // Draws the visible balls; returns the keys drawn (inside the view or on its edge).
-// `placedLabels`, when given, receives the edge labels drawn: {text, x, y, w, h}.
+// `placedLabels`, when given, receives the edge labels drawn: {text, x, y, w, h, wanted: {x, y}}.
 export function drawBalls(c, view, runs, visible, labels, placedLabels = []) {
   const drawn = [];
   if (!runs) return drawn;
@@ -40,7 +40,7 @@ export function drawBalls(c, view, runs, visible, labels, placedLabels = []) {
   const boxes = placeLabels(wanted, view.layout?.plot ?? { x: 0, y: 0, w: 0, h: 0 });
   boxes.forEach((box, i) => {
     drawLabel(c, box, wanted[i].color);
-    placedLabels.push({ text: box.text, x: box.x, y: box.y, w: box.w, h: box.h });
+    placedLabels.push({ text: box.text, x: box.x, y: box.y, w: box.w, h: box.h, wanted: { x: wanted[i].x, y: wanted[i].y } });
   });
   return drawn;
 }

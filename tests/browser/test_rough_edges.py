@@ -122,6 +122,9 @@ def test_labels_of_balls_that_left_the_view_never_overlap(open_playground):
         for b in placed[i + 1:]:
             assert not boxes_overlap(a, b), f"{a['text']!r} overlaps {b['text']!r}: {a} {b}"
     assert any(label["text"].startswith("SGD diverged at step") for label in placed), placed
+    wanted = [{**label, **label["wanted"]} for label in placed]
+    assert any(boxes_overlap(a, b) for i, a in enumerate(wanted) for b in wanted[i + 1:]), \
+        "the balls left by different edges: this scene no longer shows labels competing for a place"
 
 
 def test_edge_label_layout_stacks_labels_that_want_the_same_place(playground):
