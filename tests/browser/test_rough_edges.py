@@ -166,6 +166,20 @@ def test_values_below_the_views_resolution_show_as_0(open_playground):
     assert pg.errors == []
 
 
+def test_the_resolution_rule_of_the_table_and_readout(open_demo):  # noqa: F811
+    """static/resolution.js on the issue's numbers: the ravine's window is 4 × 6, its colour
+    bar's largest tick 10 (the page itself needs no Pyodide for this)."""
+    page = open_demo()
+    shown = page.evaluate("""async () => {
+        const { fmtPoint, fmtResolved, viewResolution } = await import('/static/resolution.js');
+        const res = viewResolution({ domain: [-2.5, 1.5, -1, 5] }, { ticks: [{ value: 1e-4 }, { value: 10 }] });
+        return [fmtPoint(2.11e-206, -1.99, res), fmtResolved(6.64e-203, res.loss), fmtPoint(3.9e-9, 5.9e-9, res),
+                fmtPoint(1.2e-7, -4e-9, res), fmtResolved(2e-11, res.loss), fmtResolved(5e-12, res.loss),
+                fmtResolved(-7e-12, res.loss), fmtPoint(NaN, 0, res)]; }""")
+    # 1e-9 × 4 = 4e-9 on x, 6e-9 on y; 1e-12 × 10 = 1e-11 for the loss.
+    assert shown == ["(0, -1.99)", "0", "(0, 0)", "(1.2e-7, 0)", "2e-11", "0", "0", "(—, 0)"], shown
+
+
 def test_the_charts_legend_marks_a_floored_value(open_demo):  # noqa: F811
     page = open_demo("floor=0")
     page.evaluate("demo.append(1, [0, 1e-30, 5e-13, 2e-12, 1e-3, 4])")
@@ -251,10 +265,12 @@ def test_the_arrows_key_and_the_noise_say_it_plainly_with_the_formula_on_request
     formula = key.locator("details")
     assert formula.locator("summary").inner_text() == "How long an arrow is drawn"
     assert "√" in formula.text_content() and not formula.evaluate("d => d.open")
-    hint = pg.text("#noise-hint")
-    assert "ξ" not in hint and "N(0, I)" not in hint and "random" in hint, hint
-    details = pg.page.locator("#noise-hint + details")
-    assert "ξ ~ N(0, I)" in details.text_content() and details.locator("summary").inner_text() == "The formula"
+    # The noise's hint is the summary of a <details> holding the formula.
+    hint = pg.text("#noise-hint summary")
+    assert "ξ" not in hint and "N(0, I)" not in hint and "random shake" in hint, hint
+    details = pg.page.locator("details#noise-hint")
+    assert "ξ ~ N(0, I)" in details.text_content() and not details.evaluate("d => d.open")
+    assert pg.text("#noise-hint") == hint, "the formula shows only on request"
     noise_keys(pg, "End")
     note = pg.text("#noise-note")
     assert note.index("random shake") < note.index("ξ ~ N(0, I)"), "plain words first, the formula last"
