@@ -55,7 +55,7 @@ const session = createSession({
       if (!scene.contours && contoursAvailable) fetchContours();
     },
     picture(picture) {
-      plot.setScene(picture, store.model.meta);
+      plot.setPicture(picture, store.model.meta);
       if (!picture.contours && contoursAvailable) fetchContours();
     },
     field: (field) => plot.setField(field),
@@ -142,7 +142,7 @@ async function boot() {
 function createPanels(catalog) {
   const optimizers = catalog.optimizers.map((o) => ({ ...o, color: colorOf(o.key) }));
   ui.labels = new Map(catalog.optimizers.map((o) => [o.key, o.label]));
-  const readout = createReadout($("readout"), python);
+  const readout = createReadout($("readout"), python, () => store.model);
   const created = {
     controls: createControls(catalog, store, session.actions),
     expression: createExpression($("expression"), { store, side, actions: session.actions, catalog }),

@@ -84,6 +84,7 @@ export function createSession({ python, store, notices, on }) {
   function applyScene(scene) {
     if (scene.meta) setCustomMeta(scene.meta);
     model.meta = landscapeMeta(model.catalog, scene.landscape);
+    model.colorbar = scene.colorbar; // its ticks set the loss the table resolves (resolution.js)
     on.scene(scene, model.meta);
     restartRuns(scene.runs);
     model.particles = scene.particles;

@@ -95,6 +95,11 @@ export function createHook({ store, session, plot, python, side }) {
     drawnKeys() {
       return plot.drawnKeys;
     },
+    // Labels of balls outside the view, as last drawn: [{text, x, y, w, h, wanted: {x, y}}] (CSS px;
+    // `wanted`: where the label's corner would be without the others).
+    edgeLabels() {
+      return plot.edgeLabels;
+    },
     // State arrows drawn in the last frame that redrew the top layer.
     arrowCount() {
       return plot.arrowCount;

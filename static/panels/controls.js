@@ -81,11 +81,10 @@ export function createControls(catalog, store, handlers) {
     shownLr = lr;
     handlers.lr(lr);
   });
-  // σ = max·u² for the slider position u in [0, 1]: fine steps near 0, where small noise
-  // already changes a path.
+  // A log scale (noiseAt): 0 at the left end, then 0.01 … max in steps of 10^0.1.
   el.noise.min = "0";
-  el.noise.max = "1";
-  el.noise.step = "0.01";
+  el.noise.max = String(noiseStops(noiseMax));
+  el.noise.step = "1";
   el.noise.addEventListener("input", () => {
     const noise = noiseAt(Number(el.noise.value));
     el.noiseValue.value = fmt(noise);
@@ -162,7 +161,7 @@ export function createControls(catalog, store, handlers) {
     if (Number(el.beta.value) !== state.beta) el.beta.value = String(state.beta);
     el.betaValue.value = fmt(state.beta);
     el.show.value = [...el.show.options].some((o) => o.value === state.show) ? state.show : CUSTOM;
-    if (noiseAt(Number(el.noise.value)) !== state.noise) el.noise.value = String(Math.sqrt(state.noise / noiseMax));
+    if (noiseAt(Number(el.noise.value)) !== state.noise) el.noise.value = String(noisePosition(state.noise, noiseMax));
     el.noiseValue.value = fmt(state.noise);
     el.noise.setAttribute("aria-valuetext", state.noise ? `gradient noise sigma ${fmt(state.noise)}` : "no gradient noise, sigma 0");
     el.arrows.checked = state.arrows;
@@ -178,9 +177,37 @@ export function createControls(catalog, store, handlers) {
     el.play.setAttribute("aria-pressed", String(state.playing));
   }
 
-  function noiseAt(u) {
-    return Number((noiseMax * u * u).toPrecision(2));
+  function noiseAt(position) {
+    return noiseAtPosition(position, noiseMax);
   }
+}
+
+// The noise slider's scale. Measured on the default landscapes at their default lr and β
+// (SGD, Momentum, Nesterov, 200 steps): σ = 0.003–0.01 is where a path first moves by 1 %
+// of the window (saddle, ravine), σ = 3 sends Momentum and Nesterov off the ravine, and
+// Rastrigin and Himmelblau need σ = 30–100 to notice. So: a log scale over 0.01 … max
+// (100), ten stops a decade (1, 1.3, 1.6, 2, 2.5, 3.2, 4, 5, 6.3, 7.9 × 10ⁿ), and σ = 0 at
+// the left end; 41 stops plus 0 for max = 100, so each of the four decades gets a quarter of the track.
+export const NOISE_LOW = 0.01;
+const STOPS_PER_DECADE = 10;
+
+export function noiseStops(max) {
+  return 1 + Math.round(STOPS_PER_DECADE * Math.log10(max / NOISE_LOW));
+}
+
+// σ at slider position k (an integer, 0 … noiseStops(max)): 0, then NOISE_LOW · 10^((k−1)/10).
+export function noiseAtPosition(k, max) {
+  if (!(k >= 1)) return 0;
+  const stops = noiseStops(max);
+  if (k >= stops) return max;
+  return Number((NOISE_LOW * 10 ** ((Math.round(k) - 1) / STOPS_PER_DECADE)).toPrecision(2));
+}
+
+// The slider position nearest to σ (a URL's σ between the stops shows at its nearest stop).
+export function noisePosition(sigma, max) {
+  if (!(sigma > 0)) return 0;
+  const k = 1 + Math.round(STOPS_PER_DECADE * Math.log10(sigma / NOISE_LOW));
+  return Math.min(noiseStops(max), Math.max(1, k));
 }
 
 // The next value of the 1-2-5 sequence above (up = 1) or below (up = -1) `lr`, within LIMITS.

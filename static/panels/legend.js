@@ -7,7 +7,8 @@
 // update() runs at ~10 Hz; only cells whose text changed are touched. Hovering or
 // focusing a row tells the store, and the notes panel shows that optimizer's rule.
 
-import { fmt, fmtCount } from "../format.js";
+import { fmtCount } from "../format.js";
+import { fmtPoint, fmtResolved, viewResolution } from "../resolution.js";
 import { swatchSvg } from "../plot/style.js";
 import { visibleKeys } from "../store.js";
 
@@ -88,13 +89,14 @@ export function createLegend(table, catalog, store, { toggle, openSettings }) {
       if (!runs) return;
       const step = `· step ${fmtCount(runs.step)}`;
       if (step !== stepText) stepEl.textContent = stepText = step;
+      const resolution = viewResolution(store.model?.meta, store.model?.colorbar); // below it: 0
       runs.keys.forEach((key, i) => {
         const entry = rows.get(key);
         if (!entry) return;
         const status = runs.status[i];
-        set(entry, "loss", fmt(runs.loss[i]));
-        set(entry, "best", fmt(runs.best[i]));
-        set(entry, "where", `(${fmt(runs.positions[2 * i])}, ${fmt(runs.positions[2 * i + 1])})`);
+        set(entry, "loss", fmtResolved(runs.loss[i], resolution.loss));
+        set(entry, "best", fmtResolved(runs.best[i], resolution.loss));
+        set(entry, "where", fmtPoint(runs.positions[2 * i], runs.positions[2 * i + 1], resolution));
         set(entry, "basin", runs.basin?.[i] ?? "—");
         set(entry, "status", status);
         if (entry.status !== status) {

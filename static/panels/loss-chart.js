@@ -29,6 +29,7 @@
 import uPlot from "../vendor/uplot/uPlot.esm.js";
 import { MISSING, fmt, fmtCount } from "../format.js";
 import { decimate } from "../model/decimate.js";
+import { MIN_GAP } from "../model/loss-history.js";
 import { dashOf, swatchSvg } from "../plot/style.js";
 import { ensureStylesheets } from "./stylesheets.js";
 
@@ -240,7 +241,7 @@ export function createLossChart(container, { optimizers, height = DEFAULT_HEIGHT
     const latest = viewStep === null ? history.length - 1 : indexAt(viewStep);
     const idx = hovered ? Math.min(historyIndex(u.cursor.idx), history.length - 1) : latest;
     const values = series.map((_, i) => (keyIndex[i] >= 0 ? history.series(keyIndex[i])[idx] : null));
-    legend.set(history.steps[idx], values, shown, hovered, viewStep !== null);
+    legend.set(history.steps[idx], values, shown, hovered, history.floor !== null, viewStep !== null);
   }
 
   function measure() {
@@ -414,12 +415,15 @@ function createReadout(series) {
     setQuantity(label) {
       quantityText = label === "loss" ? "" : ` · ${label}`;
     },
-    set(stepValue, losses, shown, hovered, scrubbed = false) {
+    // `floored`: the values are loss − f*, clamped to ≥ MIN_GAP; one at the clamp is
+    // "≤ 1e-12" (the table shows the loss itself, which can be far below). `scrubbed`: the
+    // timeline shows an earlier step.
+    set(stepValue, losses, shown, hovered, floored = false, scrubbed = false) {
       const nextStep = stepValue == null ? "no run yet" : `${hovered || scrubbed ? "step" : "latest, step"} ${fmtCount(stepValue)}${quantityText}`;
       if (nextStep !== stepText) step.textContent = stepText = nextStep;
       el.classList.toggle("lc-hovered", hovered);
       items.forEach((entry, i) => {
-        const text = fmt(losses[i]);
+        const text = floored && losses[i] != null && losses[i] <= MIN_GAP ? `≤ ${fmt(MIN_GAP)}` : fmt(losses[i]);
         if (text !== entry.text) entry.value.textContent = entry.text = text;
         const hidden = !shown[i];
         if (hidden !== entry.hidden) entry.item.hidden = entry.hidden = hidden;

@@ -46,10 +46,11 @@ export function createNotes(el, catalog, store) {
   function showNoise(state) {
     noiseNote.hidden = !state.noise;
     if (!state.noise) return;
-    noiseNote.textContent = `Gradient noise σ = ${fmt(state.noise)}: every gradient method sees ∇f(θ) + σ·ξ, `
-      + "ξ ~ N(0, I) drawn afresh each step from a seeded generator (the same draws for every ball, so a "
-      + "reload reproduces the run). It stands in for mini-batch noise, which seed 001 credits with "
-      + "letting SGD escape shallow wells. The arrows' −∇f stays the exact gradient.";
+    noiseNote.textContent = `Gradient noise σ = ${fmt(state.noise)}: each step, every gradient method gets `
+      + "the true gradient plus a random shake of about σ, new each step and the same for every ball "
+      + "(a reload repeats the run). It stands in for the noise of training on mini-batches, which can "
+      + "let SGD jump out of a shallow well into a better one (Ruder 2016). The arrows' −∇f stays the "
+      + "exact gradient. In symbols: ∇f(θ) + σ·ξ, ξ ~ N(0, I).";
   }
 
   store.subscribe((state, patch) => {

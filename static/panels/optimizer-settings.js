@@ -156,7 +156,10 @@ export function createOptimizerSettings(el, catalog, store, actions) {
       sync(store.state, true);
       return;
     }
-    if (settingText(value) === settingText(current(spec))) return;
+    if (settingText(value) === settingText(current(spec))) {
+      clearError(spec.name); // a valid value, the one the ball runs with: nothing is wrong now
+      return;
+    }
     edit(spec, value);
   }
 
@@ -229,7 +232,7 @@ export function createOptimizerSettings(el, catalog, store, actions) {
     showProblems(problems) {
       const rest = [];
       for (const p of problems) {
-        if (p.key === key && fields.has(p.param)) showError(p.param, `${p.param}=${settingText(p.value).slice(0, 40)}: ${p.message}`);
+        if (p.key === key && fields.has(p.param)) showError(p.param, problemText(p));
         else rest.push(p);
       }
       // The fields show the previous values again (the state still holds them).
@@ -237,4 +240,13 @@ export function createOptimizerSettings(el, catalog, store, actions) {
       return rest;
     },
   };
+}
+
+// Python's message at its field. The optimizers' messages name the parameter and echo the
+// value ("Invalid weight_decay=-1: …", "Nesterov momentum requires …"): shown as they are;
+// one that does not name it gets "param=value: " in front.
+export function problemText(p) {
+  const message = String(p.message ?? "");
+  if (message.toLowerCase().includes(String(p.param).toLowerCase())) return message;
+  return `${p.param}=${settingText(p.value).slice(0, 40)}: ${message}`;
 }

@@ -36,6 +36,7 @@ export function createPlotInput(canvas, { plot, store, actions, readout, ui, red
     const drag = e.shiftKey || plot.hitStart(store.state.start, px, py);
     press = { x: px, y: py, drag, painting: false, last: [px, py] };
     canvas.setPointerCapture(e.pointerId);
+    if (e.pointerType !== "mouse" && !drag) read(px, py); // a finger cannot hover: a tap reads
     if (drag) {
       ui.dragStart = clampedData(px, py);
       canvas.style.cursor = "grabbing";
@@ -69,14 +70,20 @@ export function createPlotInput(canvas, { plot, store, actions, readout, ui, red
       return;
     }
     canvas.style.cursor = plot.hitStart(store.state.start, px, py) ? "grab" : "crosshair";
+    read(px, py);
+  });
+
+  // What is under (px, py): a particle's path, else x, y, f and ∇f.
+  function read(px, py) {
     const particles = store.model.particles;
     const hit = plot.particleAt(particles, px, py);
     if (hit >= 0) readout.particle(particles, hit);
     else readout.probe(plot.toData(px, py));
-  });
+  }
 
-  canvas.addEventListener("pointerleave", () => {
-    if (!press?.drag) readout.idle();
+  canvas.addEventListener("pointerleave", (e) => {
+    // A lifted finger "leaves" at once: what its tap read stays until the next tap.
+    if (!press?.drag && e.pointerType === "mouse") readout.idle();
   });
 
   canvas.addEventListener("pointerup", (e) => {

@@ -3,10 +3,21 @@
 // position goes next.
 
 import { fmt } from "../format.js";
+import { fmtPoint, fmtResolved, viewResolution } from "../resolution.js";
 
 const IDLE_TEXT = "Hover over the map to read x, y, f and ∇f; hover a particle for its path.";
+// A finger does not hover: a tap drops a particle and reads the map there (plot-input.js).
+const TAP_TEXT = "Tap the map to read x, y, f and ∇f there (a tap also drops a particle); tap a particle for its path.";
 
-export function createReadout(el, python) {
+// Whether the main pointer is a finger (a phone, a tablet): it taps, it cannot hover.
+export function touchPointer() {
+  return typeof matchMedia === "function" && matchMedia("(pointer: coarse)").matches;
+}
+
+// `model()`: the session's model (the window and colour bar set what shows as 0).
+export function createReadout(el, python, model = () => null) {
+  const idleText = touchPointer() ? TAP_TEXT : IDLE_TEXT;
+  const resolution = () => viewResolution(model()?.meta, model()?.colorbar);
   let probing = false;
   let next = null;
 
@@ -19,7 +30,9 @@ export function createReadout(el, python) {
       next = null;
       try {
         const r = await python.call("probe", { x, y });
-        el.textContent = `x = ${fmt(r.x)}, y = ${fmt(r.y)}   f = ${fmt(r.f)}   ∇f = (${fmt(r.gx)}, ${fmt(r.gy)})`;
+        const res = resolution();
+        el.textContent = `x = ${fmtResolved(r.x, res.x)}, y = ${fmtResolved(r.y, res.y)}   f = ${fmtResolved(r.f, res.loss)}`
+          + `   ∇f = (${fmt(r.gx)}, ${fmt(r.gy)})`;
       } catch (err) {
         el.textContent = `Could not evaluate f here: ${err.message}`;
       }
@@ -27,7 +40,7 @@ export function createReadout(el, python) {
     probing = false;
   }
 
-  el.textContent = IDLE_TEXT;
+  el.textContent = idleText;
   return {
     probe,
     // While the map has the keyboard focus the readout is announced (politely).
@@ -36,15 +49,16 @@ export function createReadout(el, python) {
     },
     particle(p, i) {
       next = null;
-      const s = `(${fmt(p.start[2 * i])}, ${fmt(p.start[2 * i + 1])})`;
-      const e = `(${fmt(p.xy[2 * i])}, ${fmt(p.xy[2 * i + 1])})`;
+      const res = resolution();
+      const s = fmtPoint(p.start[2 * i], p.start[2 * i + 1], res);
+      const e = fmtPoint(p.xy[2 * i], p.xy[2 * i + 1], res);
       const what = ["flowing", "at rest", "diverged", "stopped (still creeping)", "left the view"][p.status[i]] ?? "";
       const basin = p.basin[i] >= 0 ? `, in basin of ${p.basins[p.basin[i]]?.label ?? "?"}` : "";
       el.textContent = `particle ${i + 1}: start ${s} → ${e}   flow time t = ${fmt(p.t[i])}   ${what}${basin}`;
     },
     idle() {
       next = null;
-      el.textContent = IDLE_TEXT;
+      el.textContent = idleText;
     },
   };
 }

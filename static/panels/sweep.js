@@ -328,7 +328,12 @@ export function createSweep(container, { catalog, store, python, actions, visibl
     over.setAttribute("aria-describedby", dom.tableId);
     over.setAttribute("aria-label", `Learning-rate sweep on ${r.label}. ${captionText(r)} `
       + "Click, or use the arrow keys and Enter, to run the balls at a learning rate.");
-    over.addEventListener("click", (e) => pickLr(u.posToVal(e.offsetX, "x")));
+    // A click sets the lr the hover line shows (the sweep's lr under the cursor), so
+    // what was read is what runs.
+    over.addEventListener("click", (e) => {
+      const idx = hoverIdx ?? nearestIndex(result.lrs, u.posToVal(e.offsetX, "x"));
+      pickLr(result.lrs[idx]);
+    });
     over.addEventListener("keydown", onKey);
     over.addEventListener("blur", () => showHover(null, false));
     fillLegend(r);

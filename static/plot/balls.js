@@ -6,14 +6,17 @@
 
 import { fmtCount } from "../format.js";
 import { arrowHead } from "./arrow-shape.js";
+import { placeLabels } from "./edge-labels.js";
 import { HALO, colorOf, shapeOf, shapePath } from "./style.js";
 
 const BALL_RADIUS = 6;
 const FONT = "600 11px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 const DARK = HALO;
+const LABEL_HEIGHT = 14; // px: an 11 px label and its halo
 
 // Draws the visible balls; returns the keys drawn (inside the view or on its edge).
-export function drawBalls(c, view, runs, visible, labels) {
+// `placedLabels`, when given, receives the edge labels drawn: {text, x, y, w, h, wanted: {x, y}}.
+export function drawBalls(c, view, runs, visible, labels, placedLabels = []) {
   const drawn = [];
   if (!runs) return drawn;
   const edge = [];
@@ -27,12 +30,18 @@ export function drawBalls(c, view, runs, visible, labels) {
     if (view.insidePlot(px, py)) drawBall(c, px, py, colorOf(key), shapeOf(key), runs.status[i]);
     else edge.push({ key, px, py, i });
   }
-  for (const e of edge) {
+  // Registry order for the labels: SGD's keeps its place, the later ones stack away from it.
+  const wanted = edge.reverse().map((e) => {
     const status = runs.status[e.i];
     const step = runs.diverged_step?.[e.i];
     const what = status === "diverged" ? `diverged at step ${fmtCount(step)}` : "left the view";
-    drawEdgeMarker(c, view, e.px, e.py, colorOf(e.key), `${labels.get(e.key) ?? e.key} ${what}`);
-  }
+    return edgeMarker(c, view, e.px, e.py, colorOf(e.key), `${labels.get(e.key) ?? e.key} ${what}`);
+  });
+  const boxes = placeLabels(wanted, view.layout?.plot ?? { x: 0, y: 0, w: 0, h: 0 });
+  boxes.forEach((box, i) => {
+    drawLabel(c, box, wanted[i].color);
+    placedLabels.push({ text: box.text, x: box.x, y: box.y, w: box.w, h: box.h, wanted: { x: wanted[i].x, y: wanted[i].y } });
+  });
   return drawn;
 }
 
@@ -86,7 +95,10 @@ export function edgePoint(plot, px, py) {
   return { x: cx + dx * t, y: cy + dy * t, angle: Math.atan2(dy, dx) };
 }
 
-function drawEdgeMarker(c, view, px, py, color, label) {
+// Draws the arrowhead of a ball outside the view; returns where its label wants to go:
+// {text, color, x, y, w, h} (top-left corner and size), inside the plot, away from the
+// border it points at.
+function edgeMarker(c, view, px, py, color, text) {
   const { plot } = view.layout;
   const { x, y, angle } = edgePoint(plot, px, py);
   const size = 11;
@@ -100,18 +112,21 @@ function drawEdgeMarker(c, view, px, py, color, label) {
   c.lineWidth = 1.6;
   c.strokeStyle = DARK;
   c.stroke();
-  // The label sits inside the plot, away from the border it points at.
   c.font = FONT;
-  const width = c.measureText(label).width;
-  let lx = tx - Math.cos(angle) * (size + 6);
-  let ly = ty - Math.sin(angle) * (size + 6);
-  lx = Math.min(plot.x + plot.w - width - 4, Math.max(plot.x + 4, lx - width / 2));
-  ly = Math.min(plot.y + plot.h - 6, Math.max(plot.y + 14, ly));
+  const w = c.measureText(text).width;
+  const cx = tx - Math.cos(angle) * (size + 6);
+  const cy = ty - Math.sin(angle) * (size + 6);
+  return { text, color, x: cx - w / 2, y: cy - LABEL_HEIGHT / 2, w, h: LABEL_HEIGHT };
+}
+
+function drawLabel(c, box, color) {
+  c.font = FONT;
   c.textAlign = "left";
   c.textBaseline = "middle";
   c.lineWidth = 3.5;
   c.strokeStyle = DARK;
-  c.strokeText(label, lx, ly);
+  const y = box.y + box.h / 2;
+  c.strokeText(box.text, box.x, y);
   c.fillStyle = color;
-  c.fillText(label, lx, ly);
+  c.fillText(box.text, box.x, y);
 }

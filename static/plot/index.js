@@ -41,6 +41,7 @@ export function createPlot(container) {
   let meta = null;
   let pending = null; // "scene" (new picture) or "box" (maybe resized), until the next frame
   let drawnKeys = [];
+  let edgeLabels = []; // the labels of balls outside the view, as last drawn
   let arrowCount = 0;
 
   function sizeCanvases() {
@@ -88,7 +89,8 @@ export function createPlot(container) {
     drawParticles(top, view, model.particles);
     drawMarkers(top, view, meta); // above the resting particles: a ★ is never hidden
     arrowCount = state.arrows ? drawArrows(top, view, model.runs, ui.visible) : 0; // under the balls
-    drawnKeys = drawBalls(top, view, model.runs, ui.visible, ui.labels);
+    edgeLabels = [];
+    drawnKeys = drawBalls(top, view, model.runs, ui.visible, ui.labels, edgeLabels);
     top.restore();
     drawStartMarker(top, view, state.start, ui.dragStart);
     drawCursor(top, view, ui.cursor);
@@ -100,6 +102,13 @@ export function createPlot(container) {
       meta = sceneMeta;
       base.setPicture(scene, sceneMeta);
       field.set(null);
+      pending = "scene";
+    },
+    // A new colour map over the same landscape: the gradient field stays (it does not
+    // depend on the colours).
+    setPicture(picture, sceneMeta) {
+      meta = sceneMeta;
+      base.setPicture(picture, sceneMeta);
       pending = "scene";
     },
     setContours(contours) {
@@ -137,6 +146,9 @@ export function createPlot(container) {
     },
     get drawnKeys() {
       return [...drawnKeys];
+    },
+    get edgeLabels() {
+      return edgeLabels.map((b) => ({ ...b }));
     },
     get plotRect() {
       return view.layout ? { ...view.layout.plot } : null;

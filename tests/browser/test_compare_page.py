@@ -202,7 +202,7 @@ def test_noise_changes_sgds_path_and_a_reload_reproduces_it(open_playground):
     fresh(pg)
     pg.step(30)
     exact = position(pg.snapshot(), "sgd")
-    pg.press("#noise", "ArrowRight", times=10)  # σ = max·u², u = 0.1
+    pg.press("#noise", "ArrowRight", times=21)  # 0, then 0.01 · 10^(k/10): the 21st stop is σ = 1
     sigma = pg.state()["noise"]
     assert sigma == 1.0, sigma
     assert pg.text("#noise-value") == "1"
