@@ -15,6 +15,7 @@ import { createPlotInput } from "./panels/plot-input.js";
 import { createReadout } from "./panels/readout.js";
 import { createSweep } from "./panels/sweep.js";
 import { createTakeaway } from "./panels/takeaway.js";
+import { createZoom } from "./panels/zoom.js";
 import { createPlot } from "./plot/index.js";
 import { colorOf } from "./plot/style.js";
 import { startPython } from "./python.js";
@@ -40,6 +41,7 @@ const side = createSide(); // the second Python worker, started on first need
 const plot = createPlot($("plot"));
 const ui = { dragStart: null, cursor: null, visible: new Set(), labels: new Map() }; // what the plot shows besides state and model
 let panels = null;
+let zoom = null; // zoom and pan of the map (panels/zoom.js)
 let contoursAvailable = false;
 
 const session = createSession({
@@ -49,11 +51,13 @@ const session = createSession({
   on: {
     scene(scene, meta) {
       plot.setScene(scene, meta);
+      if (store.state?.view) store.set({ view: null }); // a new landscape shows whole
       panels?.notes.showLandscape(meta);
       if (!scene.contours && contoursAvailable) fetchContours();
     },
     picture(picture) {
       plot.setScene(picture, store.model.meta);
+      zoom?.refresh(); // a new colormap: the zoomed window's picture follows
       if (!picture.contours && contoursAvailable) fetchContours();
     },
     field: (field) => plot.setField(field),
@@ -69,7 +73,7 @@ const session = createSession({
     },
   },
 });
-const hook = createHook({ store, session, plot, python, side });
+const hook = createHook({ store, session, plot, python, side, ui });
 window.__playground = hook;
 
 // The picture the first frame will most likely need, for the worker to compute as soon
@@ -150,9 +154,17 @@ function createPanels(catalog) {
     readout,
   };
   const redraw = () => session.markDirty();
-  createPlotInput(plot.top, { plot, store, actions: session.actions, readout, ui, redraw });
+  const input = createPlotInput(plot.top, { plot, store, actions: session.actions, readout, ui, redraw });
+  zoom = createZoom(plot.top, {
+    plot, store, python, cancelPress: input.cancel, onError: (text) => notices.show(text, "warn"),
+    onPicture(picture) {
+      plot.setPicture(picture);
+      session.markDirty();
+    },
+  });
   createKeyboard({
     plotEl: $("plot"), helpEl: $("help"), helpButton: $("help-open"), store, actions: session.actions, readout, ui, redraw,
+    zoom,
   });
   store.subscribe((state, patch) => {
     if ("show" in patch) ui.visible = visibleKeys(state, catalog);
@@ -177,6 +189,7 @@ function onWorkerEvent(event) {
 }
 
 async function fetchContours() {
+  if (store.state?.view) return zoom.refresh(); // the zoomed window's picture brings its own
   try {
     const reply = await python.call("contours", { resolution: store.state?.resolution });
     if (reply.landscape === store.model.meta?.key) {

@@ -1,7 +1,7 @@
 // Read-only views of the page for tests, the benchmark and the console
 // (window.__playground), plus a few drivers that go through the same paths as a user.
 
-export function createHook({ store, session, plot, python, side }) {
+export function createHook({ store, session, plot, python, side, ui }) {
   const longTasks = []; // main-thread tasks over 50 ms (the page's budget)
   if (PerformanceObserver.supportedEntryTypes?.includes("longtask")) {
     new PerformanceObserver((list) => {
@@ -91,6 +91,33 @@ export function createHook({ store, session, plot, python, side }) {
     },
     drawnKeys() {
       return plot.drawnKeys;
+    },
+    // The balls in the order the last frame painted them (the one brought forward last),
+    // the key brought forward, the window shown, and the heatmap's RGBA under a CSS pixel.
+    drawOrder() {
+      return plot.drawOrder;
+    },
+    focusKey() {
+      return plot.focus;
+    },
+    extent() {
+      return plot.extent;
+    },
+    heatmapPixel(px, py) {
+      return plot.heatmapPixel(px, py);
+    },
+    // The picture painted: its window, grid size and colour scale ({range} when zoomed).
+    picture() {
+      const p = plot.picture;
+      return p ? { extent: [...p.extent], width: p.width, height: p.height, scale: p.colorbar.scale,
+        range: p.colorbar.range ?? null } : null;
+    },
+    trail(key) {
+      const t = model()?.trails.get(key);
+      return t ? Array.from({ length: t.length }, (_, i) => [t.xy[2 * i], t.xy[2 * i + 1]]) : null;
+    },
+    cursor() {
+      return ui?.cursor ? [...ui.cursor] : null;
     },
     // State arrows drawn in the last frame that redrew the top layer.
     arrowCount() {

@@ -12,28 +12,40 @@ const BALL_RADIUS = 6;
 const FONT = "600 11px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 const DARK = HALO;
 
-// Draws the visible balls; returns the keys drawn (inside the view or on its edge).
-export function drawBalls(c, view, runs, visible, labels) {
+const DIM_ALPHA = 0.35; // the other balls while one optimizer is brought forward
+
+// Draws the visible balls; returns the keys drawn (inside the view or on its edge) in
+// registry order, and `order`, the order they were painted in. With a `focus` key the
+// others are dimmed and it is painted last, on top.
+export function drawBalls(c, view, runs, visible, labels, focus = null) {
   const drawn = [];
-  if (!runs) return drawn;
+  if (!runs) return { keys: drawn, order: drawn };
   const edge = [];
   // Reverse registry order: where balls overlap, the classic ones (SGD, Momentum)
   // stay visible and Adam hides its near-twin AdamW rather than the other way round.
-  for (let i = runs.keys.length - 1; i >= 0; i--) {
+  const order = [];
+  for (let i = runs.keys.length - 1; i >= 0; i--) if (visible.has(runs.keys[i]) && runs.keys[i] !== focus) order.push(i);
+  const at = runs.keys.indexOf(focus);
+  if (at >= 0 && visible.has(focus)) order.push(at);
+  for (const i of order) {
     const key = runs.keys[i];
-    if (!visible.has(key)) continue;
-    drawn.unshift(key);
+    drawn.push(key);
+    c.globalAlpha = focus && key !== focus ? DIM_ALPHA : 1;
     const [px, py] = view.toPixel(runs.positions[2 * i], runs.positions[2 * i + 1]);
     if (view.insidePlot(px, py)) drawBall(c, px, py, colorOf(key), shapeOf(key), runs.status[i]);
     else edge.push({ key, px, py, i });
   }
+  c.globalAlpha = 1;
+  const keys = [...drawn].sort((a, b) => runs.keys.indexOf(a) - runs.keys.indexOf(b));
   for (const e of edge) {
     const status = runs.status[e.i];
     const step = runs.diverged_step?.[e.i];
     const what = status === "diverged" ? `diverged at step ${fmtCount(step)}` : "left the view";
+    c.globalAlpha = focus && e.key !== focus ? DIM_ALPHA : 1;
     drawEdgeMarker(c, view, e.px, e.py, colorOf(e.key), `${labels.get(e.key) ?? e.key} ${what}`);
   }
-  return drawn;
+  c.globalAlpha = 1;
+  return { keys, order: drawn };
 }
 
 function drawBall(c, px, py, color, shape, status) {

@@ -40,9 +40,13 @@ export function createBaseLayer(canvas, view) {
     c.clearRect(0, 0, width, height);
     c.imageSmoothingEnabled = true;
     c.imageSmoothingQuality = "high";
-    c.drawImage(heatmapImage, plot.x, plot.y, plot.w, plot.h);
     c.save();
     view.clip(c);
+    // Where the picture's own window falls: the plot exactly, or (zoomed or panned, while
+    // the picture of the new window is computed) the old picture stretched over it.
+    const [x0, y0] = view.toPixel(picture.extent[0], picture.extent[3]);
+    const [x1, y1] = view.toPixel(picture.extent[1], picture.extent[2]);
+    c.drawImage(heatmapImage, x0, y0, x1 - x0, y1 - y0);
     drawContours();
     c.restore();
     c.strokeStyle = "rgba(255, 255, 255, 0.28)";
@@ -122,7 +126,9 @@ export function createBaseLayer(canvas, view) {
     }
     c.stroke();
     c.textBaseline = "bottom";
-    c.fillText(picture.colorbar.scale === "log" ? "loss (log)" : "loss", bar.x, bar.y - 8);
+    // A zoomed picture has its own scale (rendering/window.py): the bar says so.
+    const name = picture.colorbar.range ? "loss in view" : "loss";
+    c.fillText(picture.colorbar.scale === "log" ? `${name} (log)` : name, bar.x, bar.y - 8);
   }
 
   return {
@@ -132,8 +138,21 @@ export function createBaseLayer(canvas, view) {
       if (picture) picture.contours = contours;
     },
     draw,
+    // The heatmap's RGBA under CSS pixel (px, py), read from the picture itself (for tests).
+    pixelAt(px, py) {
+      if (!picture) return null;
+      const [x, y] = view.toData(px, py);
+      const [xmin, xmax, ymin, ymax] = picture.extent;
+      const i = Math.floor(((x - xmin) / (xmax - xmin)) * heatmapImage.width);
+      const j = Math.floor(((ymax - y) / (ymax - ymin)) * heatmapImage.height);
+      if (!(i >= 0 && i < heatmapImage.width && j >= 0 && j < heatmapImage.height)) return null;
+      return Array.from(heatmapImage.getContext("2d").getImageData(i, j, 1, 1).data);
+    },
     get picture() {
       return picture;
+    },
+    get size() {
+      return [heatmapImage.width, heatmapImage.height];
     },
   };
 }
