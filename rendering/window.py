@@ -66,8 +66,24 @@ def window_picture(landscape, window, resolution: int, colormap: str, contours: 
     return {
         "heatmap": {"width": len(grid.xs), "height": len(grid.ys), "extent": list(window), "rgba": rgba,
                     "undefined": float(np.mean(~np.isfinite(grid.z)))},
-        "colorbar": {"lut": table, "ticks": rendering.colorbar_ticks(scale), "scale": scale.kind,
+        "colorbar": {"lut": table, "ticks": window_ticks(scale), "scale": scale.kind,
                      "range": [scale.zmin, scale.zmax]},
         "contours": lines,
     }
 
+
+
+def window_ticks(scale, count: int = 5, min_gap: float = 0.11) -> list[dict]:
+    """``rendering.colorbar_ticks``, except where a log bar over a window's narrow range of
+    losses holds fewer than three of its round values (0, 1, 2, 5 × 10^n): then round
+    multiples of a 1-2-5 step, placed by the log scale, the highest first, each at least
+    ``min_gap`` of the bar from the others."""
+    ticks = rendering.colorbar_ticks(scale, count, min_gap)
+    if scale.kind != "log" or len(ticks) >= 3 or not scale.zmax > scale.zmin:
+        return ticks
+    kept: list[dict] = []
+    for value in sorted(rendering._linear_ticks(scale.zmin, scale.zmax, 2 * count), reverse=True):
+        pos = float(scale.forward(value))
+        if all(abs(pos - k["pos"]) >= min_gap for k in kept):
+            kept.append({"pos": pos, "value": value})
+    return kept[::-1]

@@ -136,7 +136,7 @@ async function boot() {
 function createPanels(catalog) {
   const optimizers = catalog.optimizers.map((o) => ({ ...o, color: colorOf(o.key) }));
   ui.labels = new Map(catalog.optimizers.map((o) => [o.key, o.label]));
-  const readout = createReadout($("readout"), python);
+  const readout = createReadout($("readout"), python, () => zoom?.digits() ?? {});
   const created = {
     controls: createControls(catalog, store, session.actions),
     expression: createExpression($("expression"), { store, side, actions: session.actions, catalog }),

@@ -108,3 +108,16 @@ def test_a_bad_resolution_or_colormap_is_refused_for_a_window_too(session):
         call(session, "picture", window=[0, 1, 0, 1], resolution=[64])
     with pytest.raises(ValueError, match="colormap"):
         call(session, "picture", window=[0, 1, 0, 1], colormap="no-such-map")
+
+
+def test_a_narrow_log_window_still_gets_round_ticks_on_its_colour_bar(session):
+    # Near Rosenbrock's minimum the losses of a small window lie between two powers of ten.
+    reply = call(session, "picture", window=[0.9, 0.9004, 0.8, 0.8006], resolution=32)
+    lo, hi = reply["colorbar"]["range"]
+    ticks = reply["colorbar"]["ticks"]
+    assert reply["colorbar"]["scale"] == "log" and len(ticks) >= 3
+    values = [t["value"] for t in ticks]
+    assert values == sorted(values) and all(lo <= v <= hi for v in values)
+    d = 1e-4 * (hi - lo)
+    for t in ticks:  # each tick sits where the log scale puts its value
+        assert t["pos"] == pytest.approx(math.log1p((t["value"] - lo) / d) / math.log1p((hi - lo) / d), abs=1e-9)

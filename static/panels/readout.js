@@ -1,12 +1,13 @@
 // The readout under the map: x, y, f and ∇f where the pointer is, or a particle's
 // start, end and flow time when the pointer is on one. One probe in flight; the newest
-// position goes next.
+// position goes next. `digits()` says how many significant digits x, y and f need to
+// differ from pixel to pixel (more on a zoomed map: zoom.js).
 
 import { fmt } from "../format.js";
 
 const IDLE_TEXT = "Hover over the map to read x, y, f and ∇f; hover a particle for its path.";
 
-export function createReadout(el, python) {
+export function createReadout(el, python, digits = () => ({})) {
   let probing = false;
   let next = null;
 
@@ -19,7 +20,8 @@ export function createReadout(el, python) {
       next = null;
       try {
         const r = await python.call("probe", { x, y });
-        el.textContent = `x = ${fmt(r.x)}, y = ${fmt(r.y)}   f = ${fmt(r.f)}   ∇f = (${fmt(r.gx)}, ${fmt(r.gy)})`;
+        const { xy = 3, f = 3 } = digits();
+        el.textContent = `x = ${fmt(r.x, xy)}, y = ${fmt(r.y, xy)}   f = ${fmt(r.f, f)}   ∇f = (${fmt(r.gx)}, ${fmt(r.gy)})`;
       } catch (err) {
         el.textContent = `Could not evaluate f here: ${err.message}`;
       }

@@ -158,6 +158,16 @@ export function createZoom(canvas, { plot, store, python, cancelPress, onPicture
     pan,
     reveal,
     reset: () => setView(null),
+    // Significant digits the readout needs on the zoomed map for x, y (to tell pixels
+    // apart) and for f (to tell apart losses of the window's colour range).
+    digits() {
+      const v = store.state?.view;
+      if (!v) return {};
+      const need = (size, gap) => Math.min(12, Math.max(3, Math.ceil(Math.log10(size / gap)) + 3));
+      const range = plot.picture?.colorbar.range;
+      const f = range && range[1] > range[0] ? need(Math.max(...range.map(Math.abs)), range[1] - range[0]) : 3;
+      return { xy: need(Math.max(...v.map(Math.abs), 1e-300), Math.min(v[1] - v[0], v[3] - v[2])), f };
+    },
     // The picture shown no longer fits the window (a new colormap, contour lines loaded).
     refresh() {
       if (store.state?.view) schedule();

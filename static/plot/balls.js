@@ -17,7 +17,10 @@ const DIM_ALPHA = 0.35; // the other balls while one optimizer is brought forwar
 // Draws the visible balls; returns the keys drawn (inside the view or on its edge) in
 // registry order, and `order`, the order they were painted in. With a `focus` key the
 // others are dimmed and it is painted last, on top.
-export function drawBalls(c, view, runs, visible, labels, focus = null) {
+// `zoomed` ({domain}) when the map is zoomed: a ball only outside the zoomed window (inside
+// the landscape's view, not diverged) gets its arrowhead without a label, so that the
+// edge does not fill up with "left the view" for balls that are running fine.
+export function drawBalls(c, view, runs, visible, labels, focus = null, zoomed = null) {
   const drawn = [];
   if (!runs) return { keys: drawn, order: drawn };
   const edge = [];
@@ -41,8 +44,11 @@ export function drawBalls(c, view, runs, visible, labels, focus = null) {
     const status = runs.status[e.i];
     const step = runs.diverged_step?.[e.i];
     const what = status === "diverged" ? `diverged at step ${fmtCount(step)}` : "left the view";
+    const [x, y] = [runs.positions[2 * e.i], runs.positions[2 * e.i + 1]];
+    const onlyZoom = zoomed && status !== "diverged" && x >= zoomed.domain[0] && x <= zoomed.domain[1]
+      && y >= zoomed.domain[2] && y <= zoomed.domain[3];
     c.globalAlpha = focus && e.key !== focus ? DIM_ALPHA : 1;
-    drawEdgeMarker(c, view, e.px, e.py, colorOf(e.key), `${labels.get(e.key) ?? e.key} ${what}`);
+    drawEdgeMarker(c, view, e.px, e.py, colorOf(e.key), onlyZoom ? "" : `${labels.get(e.key) ?? e.key} ${what}`);
   }
   c.globalAlpha = 1;
   return { keys, order: drawn };
@@ -112,6 +118,7 @@ function drawEdgeMarker(c, view, px, py, color, label) {
   c.lineWidth = 1.6;
   c.strokeStyle = DARK;
   c.stroke();
+  if (!label) return;
   // The label sits inside the plot, away from the border it points at.
   c.font = FONT;
   const width = c.measureText(label).width;

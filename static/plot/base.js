@@ -3,7 +3,7 @@
 // landscape, and the colour bar. Redrawn only when the scene or the layout changes.
 
 import { fmt } from "../format.js";
-import { niceTicks } from "./view.js";
+import { niceTicks, tickDigits } from "./view.js";
 
 const FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 const AXIS_COLOR = "rgba(214, 222, 238, 0.75)";
@@ -79,19 +79,23 @@ export function createBaseLayer(canvas, view) {
     c.textAlign = "center";
     c.textBaseline = "top";
     c.beginPath();
-    for (const t of niceTicks(xmin, xmax, Math.max(3, Math.round(plot.w / 90)))) {
+    const xTicks = niceTicks(xmin, xmax, Math.max(3, Math.round(plot.w / 90)));
+    const xDigits = tickDigits(xTicks, 4);
+    for (const t of xTicks) {
       const x = Math.round(view.toPixel(t, ymin)[0]) + 0.5;
       c.moveTo(x, plot.y + plot.h + 1);
       c.lineTo(x, plot.y + plot.h + 6);
-      c.fillText(fmt(t, 4), x, plot.y + plot.h + 9);
+      c.fillText(fmt(t, xDigits), x, plot.y + plot.h + 9);
     }
     c.textAlign = "right";
     c.textBaseline = "middle";
-    for (const t of niceTicks(ymin, ymax, Math.max(3, Math.round(plot.h / 90)))) {
+    const yTicks = niceTicks(ymin, ymax, Math.max(3, Math.round(plot.h / 90)));
+    const yDigits = tickDigits(yTicks, 4);
+    for (const t of yTicks) {
       const y = Math.round(view.toPixel(xmin, t)[1]) + 0.5;
       c.moveTo(plot.x - 1, y);
       c.lineTo(plot.x - 6, y);
-      c.fillText(fmt(t, 4), plot.x - 9, y);
+      c.fillText(fmt(t, yDigits), plot.x - 9, y);
     }
     c.stroke();
     c.font = `italic ${FONT}`;
@@ -117,18 +121,21 @@ export function createBaseLayer(canvas, view) {
     c.textAlign = "left";
     c.textBaseline = "middle";
     c.beginPath();
-    // Round losses (rendering.colorbar_ticks), written as the legend writes numbers.
+    // Round losses (rendering.colorbar_ticks), written as the legend writes numbers (with
+    // more digits where a zoomed window's ticks differ only there).
+    const digits = tickDigits(picture.colorbar.ticks.map((t) => t.value), 3);
     for (const { pos, value } of picture.colorbar.ticks) {
       const y = Math.round(bar.y + (1 - pos) * bar.h) + 0.5;
       c.moveTo(bar.x + bar.w + 1, y);
       c.lineTo(bar.x + bar.w + 5, y);
-      c.fillText(fmt(value), bar.x + bar.w + 8, y);
+      c.fillText(fmt(value, digits), bar.x + bar.w + 8, y);
     }
     c.stroke();
     c.textBaseline = "bottom";
     // A zoomed picture has its own scale (rendering/window.py): the bar says so.
     const name = picture.colorbar.range ? "loss in view" : "loss";
-    c.fillText(picture.colorbar.scale === "log" ? `${name} (log)` : name, bar.x, bar.y - 8);
+    const text = picture.colorbar.scale === "log" ? `${name} (log)` : name;
+    c.fillText(text, Math.min(bar.x, view.layout.width - 4 - c.measureText(text).width), bar.y - 8);
   }
 
   return {

@@ -104,7 +104,8 @@ export function createPlot(container) {
     drawMarkers(top, view, meta); // above the resting particles: a ★ is never hidden
     arrowCount = state.arrows ? drawArrows(top, view, model.runs, ui.visible) : 0; // under the balls
     if (focus) drawFocusTrail(top, view, focus, model.trails.get(focus)); // over the dimmed paths, under the balls
-    ({ keys: drawnKeys, order: drawOrder } = drawBalls(top, view, model.runs, ui.visible, ui.labels, focus));
+    const zoomed = state.view ? { domain: meta.domain } : null;
+    ({ keys: drawnKeys, order: drawOrder } = drawBalls(top, view, model.runs, ui.visible, ui.labels, focus, zoomed));
     top.restore();
     drawStartMarker(top, view, state.start, ui.dragStart);
     drawCursor(top, view, ui.cursor);

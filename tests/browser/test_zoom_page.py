@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import landscapes
 import rendering
@@ -154,6 +155,16 @@ def test_zoom_keys_pan_and_limits(playground):
     assert abs((v3[1] - v3[0]) / (d[1] - d[0]) - 1e-4) < 1e-9
     wait_picture_of_view(pg)
     assert not pg.errors, pg.errors
+    # The readout tells apart points a few pixels apart, 1e-4 of the span wide.
+    cx, cy = centre_of_plot(pg)
+    readings = []
+    for dx in (-30, 30):
+        pg.page.mouse.move(*page_xy(pg, cx + dx, cy))
+        pg.wait_for(lambda: "x = " in pg.text("#readout") and pg.text("#readout") not in readings,
+                    "the readout to read differently 60 px further (enough digits when zoomed)")
+        readings.append(pg.text("#readout"))
+    xs = [parse_number(t.split("x = ")[1].split(",")[0]) for t in readings]
+    assert xs[1] - xs[0] == pytest.approx(60 / hook(pg, "plotRect()")["w"] * (v3[1] - v3[0]), rel=0.05), readings
     pg.page.keyboard.press("z")
     assert pg.state()["view"] is None
     pg.page.keyboard.press("-")
