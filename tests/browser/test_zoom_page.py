@@ -209,3 +209,30 @@ def test_the_keyboard_cursor_goes_when_the_pointer_moves_the_start(playground):
     pg.next_frames(2)
     assert hook(pg, "cursor()") is None, "no dashed square left at the old start"
     assert pg.page.get_attribute("#plot", "title") is None
+
+
+def test_two_fingers_pinch_to_zoom_and_drop_nothing(playground):
+    pg = playground
+    pg.pause()
+    cdp = pg.page.context.new_cdp_session(pg.page)
+    cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 2})
+    cx, cy = page_xy(pg, *centre_of_plot(pg))
+
+    def touch(kind, spread):
+        points = [] if kind == "touchEnd" else [
+            {"x": cx - spread, "y": cy, "id": 0}, {"x": cx + spread, "y": cy, "id": 1}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    try:
+        touch("touchStart", 20)
+        for spread in range(30, 90, 10):  # the fingers move apart: zoom in, 4× in all
+            touch("touchMove", spread)
+        touch("touchEnd", 0)
+    finally:
+        cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": False})
+        cdp.detach()
+    pg.wait_for(lambda: pg.state()["view"] is not None, "the pinch to zoom in")
+    view, d = pg.state()["view"], landscapes.get("ravine").domain
+    assert (view[1] - view[0]) / (d[1] - d[0]) == pytest.approx(20 / 80, rel=0.02), view
+    pg.page.wait_for_timeout(600)  # a drop from the first finger would have come by now
+    assert pg.particles()["count"] == 0, "half of a pinch dropped a particle"
