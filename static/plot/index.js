@@ -107,8 +107,13 @@ export function createPlot(container) {
     const zoomed = state.view ? { domain: meta.domain } : null;
     ({ keys: drawnKeys, order: drawOrder } = drawBalls(top, view, model.runs, ui.visible, ui.labels, focus, zoomed));
     top.restore();
+    // Zoomed, the start and the cursor may lie outside the window: clipped like the rest
+    // (unzoomed they are in the domain, and a ring on its edge may show whole).
+    top.save();
+    if (state.view) view.clip(top);
     drawStartMarker(top, view, state.start, ui.dragStart);
     drawCursor(top, view, ui.cursor);
+    top.restore();
   }
 
   return {
