@@ -134,13 +134,13 @@ export function createZoom(canvas, { plot, store, python, cancelPress, onPicture
   async function request() {
     if (requesting) return schedule();
     const state = store.state;
-    const window = state.view;
+    const view = state.view;
     const landscape = store.model.meta?.key;
     requesting = true;
     try {
-      const reply = await python.call("picture", { window, resolution: state.resolution, colormap: state.colormap });
+      const reply = await python.call("picture", { window: view, resolution: state.resolution, colormap: state.colormap });
       const now = store.state;
-      if (reply.landscape === store.model.meta?.key && landscape === reply.landscape && same(now.view, window)
+      if (reply.landscape === store.model.meta?.key && landscape === reply.landscape && same(now.view, view)
         && now.colormap === state.colormap) onPicture(reply);
     } catch (err) {
       onError(`Could not draw the zoomed map: ${err.message}`);

@@ -236,3 +236,24 @@ def test_two_fingers_pinch_to_zoom_and_drop_nothing(playground):
     assert (view[1] - view[0]) / (d[1] - d[0]) == pytest.approx(20 / 80, rel=0.02), view
     pg.page.wait_for_timeout(600)  # a drop from the first finger would have come by now
     assert pg.particles()["count"] == 0, "half of a pinch dropped a particle"
+
+
+def test_a_right_button_drag_pans_the_zoomed_map_and_drops_nothing(playground):
+    pg = playground
+    pg.pause()
+    pg.page.locator("h1").click()
+    pg.page.keyboard.press("+")
+    pg.page.keyboard.press("+")
+    before, start = pg.state()["view"], pg.state()["start"]
+    cx, cy = page_xy(pg, *centre_of_plot(pg))
+    pg.page.mouse.move(cx, cy)
+    pg.page.mouse.down(button="right")
+    pg.page.mouse.move(cx - 40, cy + 30, steps=5)  # drag the map left and down: the window goes right and up
+    pg.page.mouse.up(button="right")
+    after = pg.state()["view"]
+    w = hook(pg, "plotRect()")["w"]
+    assert after[0] - before[0] == pytest.approx(40 / w * (before[1] - before[0]), rel=0.02), (before, after)
+    assert after[2] - before[2] == pytest.approx(30 / w * (before[1] - before[0]), rel=0.02), (before, after)
+    assert after[1] - after[0] == pytest.approx(before[1] - before[0], rel=1e-12), "a pan keeps the zoom"
+    pg.idle()
+    assert pg.particles()["count"] == 0 and pg.state()["start"] == start
