@@ -68,6 +68,7 @@ import app_side
 import landscapes
 import optimizers
 import rendering
+import rendering.window
 from landscapes.errors import UnknownNameError, show
 from optimizers import flow, rules, run
 
@@ -752,6 +753,25 @@ def cmd_recolor(s: Session, args: dict) -> dict:
     return {"landscape": s.landscape.key, **pic}
 
 
+@lru_cache(maxsize=8)
+def _window_picture(key: str, window: tuple, resolution: int, colormap: str, contours: bool) -> dict:
+    return rendering.window.window_picture(landscape_for(key), window, resolution, colormap, contours)
+
+
+def cmd_picture(s: Session, args: dict) -> dict:
+    """The zoomed map: heatmap and colour bar (and contour lines once contourpy is loaded)
+    of ``window`` [xmin, xmax, ymin, ymax] of the current landscape, sampled at full
+    resolution on the window's own colour scale (``rendering.window``); without a window
+    (null) the landscape's own picture. The runs go on untouched."""
+    resolution = _resolution(args)
+    colormap = _name(args, "colormap", DEFAULTS["colormap"])
+    if args.get("window") is None:
+        return {"landscape": s.landscape.key, "window": None, **full_picture(s.picture_key, resolution, colormap)}
+    box = rendering.window.check_window(args["window"], s.landscape.domain)
+    pic = _window_picture(s.picture_key, box, resolution, colormap, contours_available())
+    return {"landscape": s.landscape.key, "window": list(box), **pic}
+
+
 def cmd_contours_loaded(s: Session, args: dict) -> dict:
     """The worker finished loading contourpy: look again."""
     global _contourpy_loaded
@@ -913,7 +933,7 @@ def cmd_sweep(s: Session, args: dict) -> dict:
 COMMANDS = {"init": cmd_init, "prefetch": cmd_prefetch, "scene": cmd_scene, "recolor": cmd_recolor,
             "contours_loaded": cmd_contours_loaded, "contours": cmd_contours, "warm": cmd_warm, "reset": cmd_reset,
             "advance": cmd_advance, "drop": cmd_drop, "drop_grid": cmd_drop_grid, "clear": cmd_clear,
-            "probe": cmd_probe, "field": cmd_field, "sweep": cmd_sweep}
+            "probe": cmd_probe, "field": cmd_field, "sweep": cmd_sweep, "picture": cmd_picture}
 COMMANDS.update(app_side.COMMANDS)  # taking a scene away, loading the side worker's features
 
 _DTYPES = {np.dtype("float64"): "f8", np.dtype("float32"): "f4", np.dtype("uint8"): "u1",

@@ -46,11 +46,12 @@ class Grid(NamedTuple):
     z: np.ndarray
 
 
-def sample(landscape, resolution: int) -> Grid:
-    """Sample f on a grid whose longer side has ``resolution`` cells, square cells."""
+def sample(landscape, resolution: int, window=None) -> Grid:
+    """Sample f on a grid whose longer side has ``resolution`` cells, square cells, over
+    the landscape's domain or ``window`` (xmin, xmax, ymin, ymax; rendering.window checks it)."""
     if not (isinstance(resolution, int) and 16 <= resolution <= 1024):
         raise ValueError(f"Invalid resolution={resolution!r}: must be an integer in [16, 1024]")
-    xmin, xmax, ymin, ymax = landscape.domain
+    xmin, xmax, ymin, ymax = landscape.domain if window is None else window
     w, h = xmax - xmin, ymax - ymin
     if w >= h:
         nx, ny = resolution, max(2, round(resolution * h / w))

@@ -17,6 +17,7 @@ import { createSweep } from "./panels/sweep.js";
 import { createTakeaway } from "./panels/takeaway.js";
 import { createTimeline } from "./panels/timeline.js";
 import { sceneAt } from "./model/timeline.js";
+import { createZoom } from "./panels/zoom.js";
 import { createPlot } from "./plot/index.js";
 import { colorOf } from "./plot/style.js";
 import { startPython } from "./python.js";
@@ -42,6 +43,7 @@ const side = createSide(); // the second Python worker, started on first need
 const plot = createPlot($("plot"));
 const ui = { dragStart: null, cursor: null, visible: new Set(), labels: new Map() }; // what the plot shows besides state and model
 let panels = null;
+let zoom = null; // zoom and pan of the map (panels/zoom.js)
 let contoursAvailable = false;
 
 const session = createSession({
@@ -51,11 +53,13 @@ const session = createSession({
   on: {
     scene(scene, meta) {
       plot.setScene(scene, meta);
+      if (store.state?.view) store.set({ view: null }); // a new landscape shows whole
       panels?.notes.showLandscape(meta);
       if (!scene.contours && contoursAvailable) fetchContours();
     },
     picture(picture) {
-      plot.setPicture(picture, store.model.meta);
+      plot.setPicture(picture, store.model.meta); // the gradient field stays
+      zoom?.refresh(); // a zoomed window gets its own picture in the new colours
       if (!picture.contours && contoursAvailable) fetchContours();
     },
     field: (field) => plot.setField(field),
@@ -71,7 +75,7 @@ const session = createSession({
     },
   },
 });
-const hook = createHook({ store, session, plot, python, side });
+const hook = createHook({ store, session, plot, python, side, ui });
 window.__playground = hook;
 
 // The picture the first frame will most likely need, for the worker to compute as soon
@@ -142,7 +146,7 @@ async function boot() {
 function createPanels(catalog) {
   const optimizers = catalog.optimizers.map((o) => ({ ...o, color: colorOf(o.key) }));
   ui.labels = new Map(catalog.optimizers.map((o) => [o.key, o.label]));
-  const readout = createReadout($("readout"), python, () => store.model);
+  const readout = createReadout($("readout"), python, { model: () => store.model, digits: () => zoom?.digits() ?? {} });
   const created = {
     controls: createControls(catalog, store, session.actions),
     expression: createExpression($("expression"), { store, side, actions: session.actions, catalog }),
@@ -161,9 +165,17 @@ function createPanels(catalog) {
     timeline: createTimeline($("timeline"), { store, actions: session.actions }),
   };
   const redraw = () => session.markDirty();
-  createPlotInput(plot.top, { plot, store, actions: session.actions, readout, ui, redraw });
+  const input = createPlotInput(plot.top, { plot, store, actions: session.actions, readout, ui, redraw });
+  zoom = createZoom(plot.top, {
+    plot, store, python, cancelPress: input.cancel, onError: (text) => notices.show(text, "warn"),
+    onPicture(picture) {
+      plot.setPicture(picture);
+      session.markDirty();
+    },
+  });
   createKeyboard({
     plotEl: $("plot"), helpEl: $("help"), helpButton: $("help-open"), store, actions: session.actions, readout, ui, redraw,
+    zoom,
   });
   store.subscribe((state, patch) => {
     if ("show" in patch) ui.visible = visibleKeys(state, catalog);
@@ -189,6 +201,7 @@ function onWorkerEvent(event) {
 }
 
 async function fetchContours() {
+  if (store.state?.view) return zoom.refresh(); // the zoomed window's picture brings its own
   try {
     const reply = await python.call("contours", { resolution: store.state?.resolution });
     if (reply.landscape === store.model.meta?.key) {

@@ -31,9 +31,9 @@ export function viewResolution(meta, colorbar) {
   };
 }
 
-// fmt(value), with a value below `resolution` in magnitude written "0".
-export function fmtResolved(value, resolution) {
-  return fmt(Number.isFinite(value) && Math.abs(value) < resolution ? 0 : value);
+// fmt(value, digits), with a value below `resolution` in magnitude written "0".
+export function fmtResolved(value, resolution, digits = 3) {
+  return fmt(Number.isFinite(value) && Math.abs(value) < resolution ? 0 : value, digits);
 }
 
 // "(x, y)" as the table and the readout write a point.

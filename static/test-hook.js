@@ -3,7 +3,7 @@
 
 import { sceneAt } from "./model/timeline.js";
 
-export function createHook({ store, session, plot, python, side }) {
+export function createHook({ store, session, plot, python, side, ui }) {
   const longTasks = []; // main-thread tasks over 50 ms (the page's budget)
   if (PerformanceObserver.supportedEntryTypes?.includes("longtask")) {
     new PerformanceObserver((list) => {
@@ -99,6 +99,33 @@ export function createHook({ store, session, plot, python, side }) {
     // `wanted`: where the label's corner would be without the others).
     edgeLabels() {
       return plot.edgeLabels;
+    },
+    // The balls in the order the last frame painted them (the one brought forward last),
+    // the key brought forward, the window shown, and the heatmap's RGBA under a CSS pixel.
+    drawOrder() {
+      return plot.drawOrder;
+    },
+    focusKey() {
+      return plot.focus;
+    },
+    extent() {
+      return plot.extent;
+    },
+    heatmapPixel(px, py) {
+      return plot.heatmapPixel(px, py);
+    },
+    // The picture painted: its window, grid size and colour scale ({range} when zoomed).
+    picture() {
+      const p = plot.picture;
+      return p ? { extent: [...p.extent], width: p.width, height: p.height, scale: p.colorbar.scale,
+        range: p.colorbar.range ?? null } : null;
+    },
+    trail(key) {
+      const t = model()?.trails.get(key);
+      return t ? Array.from({ length: t.length }, (_, i) => [t.xy[2 * i], t.xy[2 * i + 1]]) : null;
+    },
+    cursor() {
+      return ui?.cursor ? [...ui.cursor] : null;
     },
     // State arrows drawn in the last frame that redrew the top layer.
     arrowCount() {

@@ -5,17 +5,36 @@
 //   ?      this list              Esc    close it
 // On the focused map: arrows move the cursor (Shift: bigger moves), Enter drops a particle
 // there, Shift+Enter moves the start there; the readout follows the cursor.
-// Shortcuts never fire while a text field, select, slider or button has the focus (those
-// keys belong to it) or with Ctrl/Alt/Meta held.
+// Zoom (zoom.js): + / − zoom about the centre, Shift+arrows pan, Z shows the whole landscape.
+// Shortcuts work wherever the focus is, except in a field that takes typing (text, number,
+// textarea, select, contenteditable: those keys belong to it), on a slider for its
+// arrow keys, and with Ctrl/Alt/Meta held. On a focused button or checkbox Space plays
+// or pauses (Enter still presses it): after clicking Step, Space plays.
+//
+// The cursor (a dashed square) shows only while the map has the keyboard focus and a
+// key has been used there; the pointer hides it again (plot-input.js).
 
+import { KEY_FACTOR, PAN_FRACTION } from "./zoom.js";
+
+const CURSOR_HINT = "The dashed square is the keyboard cursor: arrows move it, Enter drops a particle there, "
+  + "Shift+Enter moves the start there. The pointer hides it.";
 const CURSOR_STEPS = 40; // one arrow press moves the cursor 1/40 of the view (Shift: 1/8)
 
-export function createKeyboard({ plotEl, helpEl, helpButton, store, actions, readout, ui, redraw }) {
+const TYPING = "textarea, select, [contenteditable]:not([contenteditable=false]), input:not([type]), "
+  + ["text", "number", "search", "email", "url", "tel", "password", "date", "time"].map((t) => `input[type=${t}]`).join(", ");
+const SLIDER_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"]);
+
+export function createKeyboard({ plotEl, helpEl, helpButton, store, actions, readout, ui, redraw, zoom }) {
   const catalog = () => store.model.catalog;
 
-  function ownedByControl(target) {
-    return target instanceof HTMLElement && target.closest("input, select, textarea, button, [contenteditable]");
+  // Whether the key belongs to the focused element rather than to the page.
+  function ownedByControl(target, key) {
+    if (!(target instanceof Element)) return false;
+    if (target.closest(TYPING)) return true;
+    return SLIDER_KEYS.has(key) && Boolean(target.closest("input[type=range]"));
   }
+
+  const PAN = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
 
   const shortcuts = {
     " ": () => actions.play(),
@@ -26,6 +45,10 @@ export function createKeyboard({ plotEl, helpEl, helpButton, store, actions, rea
     c: () => actions.clear(),
     0: () => actions.show("all"),
     "?": () => toggleHelp(),
+    "+": () => zoom?.zoomBy(1 / KEY_FACTOR),
+    "=": () => zoom?.zoomBy(1 / KEY_FACTOR), // + without Shift on most layouts
+    "-": () => zoom?.zoomBy(KEY_FACTOR),
+    z: () => zoom?.reset(),
   };
 
   function toggleHelp(open = helpEl.hidden) {
@@ -41,8 +64,13 @@ export function createKeyboard({ plotEl, helpEl, helpButton, store, actions, rea
       toggleHelp(false);
       return;
     }
-    if (ownedByControl(e.target)) return;
+    if (e.defaultPrevented || ownedByControl(e.target, e.key)) return; // e.g. a table row took Enter/Space
     if (e.target === plotEl && plotKey(e)) return;
+    if (e.shiftKey && PAN[e.key] && zoom && store.state.view) {
+      e.preventDefault();
+      zoom.pan(PAN[e.key][0] * PAN_FRACTION, PAN[e.key][1] * PAN_FRACTION);
+      return;
+    }
     const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
     const digit = /^[1-9]$/.test(key) ? Number(key) : null;
     if (digit !== null) {
@@ -62,10 +90,11 @@ export function createKeyboard({ plotEl, helpEl, helpButton, store, actions, rea
     const meta = store.model.meta;
     if (!meta) return false;
     const [xmin, xmax, ymin, ymax] = meta.domain;
+    const shown = store.state.view ?? meta.domain; // the cursor's steps follow the zoom
     ui.cursor ??= [...store.state.start];
     const fine = e.shiftKey ? 8 : CURSOR_STEPS;
-    const dx = (xmax - xmin) / fine;
-    const dy = (ymax - ymin) / fine;
+    const dx = (shown[1] - shown[0]) / fine;
+    const dy = (shown[3] - shown[2]) / fine;
     const moves = { ArrowLeft: [-dx, 0], ArrowRight: [dx, 0], ArrowUp: [0, dy], ArrowDown: [0, -dy] };
     if (moves[e.key]) {
       const [mx, my] = moves[e.key];
@@ -78,18 +107,29 @@ export function createKeyboard({ plotEl, helpEl, helpButton, store, actions, rea
       return false;
     }
     e.preventDefault();
+    cursorHint(true);
+    zoom?.reveal(ui.cursor); // a zoomed map pans to keep the cursor in view
     readout.probe(ui.cursor);
     redraw();
     return true;
   }
 
   plotEl.addEventListener("focus", () => {
-    ui.cursor ??= store.state ? [...store.state.start] : null;
+    // A click focuses the map too: the cursor only comes with keyboard focus (Tab).
+    if (plotEl.matches(":focus-visible")) ui.cursor ??= store.state ? [...store.state.start] : null;
+    cursorHint(Boolean(ui.cursor));
     readout.setLive(true);
     if (ui.cursor) readout.probe(ui.cursor);
     redraw();
   });
+  // What the dashed square is, said where it is shown (tooltip) and to screen readers.
+  function cursorHint(on) {
+    if (on) plotEl.title = CURSOR_HINT;
+    else plotEl.removeAttribute("title");
+  }
+  plotEl.addEventListener("pointerdown", () => cursorHint(false));
   plotEl.addEventListener("blur", () => {
+    cursorHint(false);
     ui.cursor = null;
     readout.setLive(false);
     redraw();

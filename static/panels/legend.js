@@ -6,11 +6,16 @@
 // every ball), so showing it again is instant.
 // update() runs at ~10 Hz; only cells whose text changed are touched. Hovering or
 // focusing a row tells the store, and the notes panel shows that optimizer's rule.
+// Hovering a row, or selecting it (a click on it, Enter or Space when it has the focus;
+// again, or Escape, to let go), brings that optimizer's path forward on the map.
 
 import { fmtCount } from "../format.js";
 import { fmtPoint, fmtResolved, viewResolution } from "../resolution.js";
 import { swatchSvg } from "../plot/style.js";
 import { visibleKeys } from "../store.js";
+import { ensureStylesheets } from "./stylesheets.js";
+
+ensureStylesheets([new URL("./legend.css", import.meta.url).href]);
 
 const FIELDS = ["loss", "best", "where", "basin", "status"];
 
@@ -66,8 +71,35 @@ export function createLegend(table, catalog, store, { toggle, openSettings }) {
     row.addEventListener("pointerleave", () => hover(false));
     row.addEventListener("focus", () => hover(true));
     row.addEventListener("blur", () => hover(false));
+    row.title = `Click to bring ${label}'s path forward on the map (click again or Esc to let go)`;
+    // A click on the row, not on its own toggle or settings button, selects it.
+    row.addEventListener("click", (e) => {
+      if (!(e.target instanceof Element && e.target.closest("input, label, button"))) select(key);
+    });
+    row.addEventListener("keydown", (e) => {
+      if (e.target !== row || e.ctrlKey || e.altKey || e.metaKey) return;
+      if (e.key === "Enter" || e.key === " ") {
+        e.preventDefault(); // and the page's shortcuts leave it alone (keyboard.js)
+        select(key);
+      }
+    });
     body.append(row);
     rows.set(key, { row, cells, text: {}, status: "", toggle: box });
+  }
+
+  function select(key) {
+    store.set({ selected: store.state.selected === key ? null : key });
+  }
+  // Escape lets go of the selection wherever the focus is (unless a dialog takes it first).
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && !e.defaultPrevented && store.state?.selected) store.set({ selected: null });
+  });
+  function showSelected(state) {
+    for (const [key, entry] of rows) {
+      const on = state.selected === key;
+      entry.row.classList.toggle("selected", on);
+      entry.row.setAttribute("aria-current", on ? "true" : "false");
+    }
   }
 
   // Toggles and dimming follow `show` at once (the numbers follow at ~10 Hz).
@@ -81,6 +113,7 @@ export function createLegend(table, catalog, store, { toggle, openSettings }) {
   }
   store.subscribe((state, patch) => {
     if ("show" in patch) showVisible(state);
+    if ("selected" in patch) showSelected(state);
   });
   showVisible(store.state);
 

@@ -1,14 +1,35 @@
 // Pointer input on the plot: hover reads the landscape (or a particle's path), a click
 // drops a particle, pressing and dragging paints a stream of particles along the pointer
 // (one per PAINT_SPACING_PX of travel, sent at most once per frame), and dragging the ◎
-// ring (or shift-dragging) moves the shared start.
+// ring (or shift-dragging) moves the shared start. Using the pointer hides the keyboard
+// cursor (keyboard.js): it would otherwise mark a stale point, e.g. the old start.
+// While zoomed a click's drop waits DOUBLE_CLICK_MS: a double-click zooms back out
+// (zoom.js) and drops nothing.
 
 import { PAINT_SPACING_PX } from "../config.js";
 import { roundCoordinate } from "../store.js";
 
+const DOUBLE_CLICK_MS = 450; // longer than the usual double-click interval (400–500 ms)
+
 export function createPlotInput(canvas, { plot, store, actions, readout, ui, redraw }) {
   let press = null; // {x, y, drag, painted: [[x, y]...], last: [px, py]}
   let batch = [];
+  let clicks = []; // points of clicks waiting to be told apart from a double-click
+  let clickTimer = null;
+
+  function dropClick(point) {
+    if (!store.state.view) return actions.drop([point]);
+    clicks.push(point);
+    clearTimeout(clickTimer);
+    clickTimer = setTimeout(() => {
+      actions.drop(clicks);
+      clicks = [];
+    }, DOUBLE_CLICK_MS);
+  }
+  canvas.addEventListener("dblclick", () => {
+    clearTimeout(clickTimer);
+    clicks = [];
+  });
 
   const local = (e) => {
     const box = canvas.getBoundingClientRect();
@@ -37,6 +58,10 @@ export function createPlotInput(canvas, { plot, store, actions, readout, ui, red
     press = { x: px, y: py, drag, painting: false, last: [px, py] };
     canvas.setPointerCapture(e.pointerId);
     if (e.pointerType !== "mouse" && !drag) read(px, py); // a finger cannot hover: a tap reads
+    if (ui.cursor) {
+      ui.cursor = null;
+      redraw();
+    }
     if (drag) {
       ui.dragStart = clampedData(px, py);
       canvas.style.cursor = "grabbing";
@@ -97,17 +122,19 @@ export function createPlotInput(canvas, { plot, store, actions, readout, ui, red
       if (start[0] !== now[0] || start[1] !== now[1]) actions.start(start);
       redraw();
     } else if (!press.painting && Math.hypot(px - press.x, py - press.y) < PAINT_SPACING_PX) {
-      actions.drop([plot.toData(px, py)]);
+      dropClick(plot.toData(px, py));
     } else {
       flushBatch();
     }
     press = null;
   });
 
-  canvas.addEventListener("pointercancel", () => {
+  function cancel() {
     press = null;
     batch = [];
     ui.dragStart = null;
     redraw();
-  });
+  }
+  canvas.addEventListener("pointercancel", cancel);
+  return { cancel }; // zoom.js: a press that became half of a pinch
 }

@@ -1,6 +1,7 @@
 // The readout under the map: x, y, f and ∇f where the pointer is, or a particle's
 // start, end and flow time when the pointer is on one. One probe in flight; the newest
-// position goes next.
+// position goes next. `digits()` says how many significant digits x, y and f need to
+// differ from pixel to pixel (more on a zoomed map: zoom.js).
 
 import { fmt } from "../format.js";
 import { fmtPoint, fmtResolved, viewResolution } from "../resolution.js";
@@ -14,8 +15,9 @@ export function touchPointer() {
   return typeof matchMedia === "function" && matchMedia("(pointer: coarse)").matches;
 }
 
-// `model()`: the session's model (the window and colour bar set what shows as 0).
-export function createReadout(el, python, model = () => null) {
+// `model()`: the session's model (the window and colour bar set what shows as 0);
+// `digits()`: {xy, f}, the significant digits a zoomed map needs (zoom.js).
+export function createReadout(el, python, { model = () => null, digits = () => ({}) } = {}) {
   const idleText = touchPointer() ? TAP_TEXT : IDLE_TEXT;
   const resolution = () => viewResolution(model()?.meta, model()?.colorbar);
   let probing = false;
@@ -31,8 +33,9 @@ export function createReadout(el, python, model = () => null) {
       try {
         const r = await python.call("probe", { x, y });
         const res = resolution();
-        el.textContent = `x = ${fmtResolved(r.x, res.x)}, y = ${fmtResolved(r.y, res.y)}   f = ${fmtResolved(r.f, res.loss)}`
-          + `   ∇f = (${fmt(r.gx)}, ${fmt(r.gy)})`;
+        const { xy = 3, f = 3 } = digits();
+        el.textContent = `x = ${fmtResolved(r.x, res.x, xy)}, y = ${fmtResolved(r.y, res.y, xy)}`
+          + `   f = ${fmtResolved(r.f, res.loss, f)}   ∇f = (${fmt(r.gx)}, ${fmt(r.gy)})`;
       } catch (err) {
         el.textContent = `Could not evaluate f here: ${err.message}`;
       }

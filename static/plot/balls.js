@@ -14,35 +14,56 @@ const FONT = "600 11px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 const DARK = HALO;
 const LABEL_HEIGHT = 14; // px: an 11 px label and its halo
 
-// Draws the visible balls; returns the keys drawn (inside the view or on its edge).
+const DIM_ALPHA = 0.35; // the other balls while one optimizer is brought forward
+
+// Draws the visible balls; returns {keys, order}: the keys drawn (inside the view or on
+// its edge) in registry order, and the order they were painted in. With a `focus` key the
+// others are dimmed and it is painted last, on top.
+// `zoomed` ({domain}) when the map is zoomed: a ball only outside the zoomed window (inside
+// the landscape's view, not diverged) gets its arrowhead without a label, so that the
+// edge does not fill up with "left the view" for balls that are running fine.
 // `placedLabels`, when given, receives the edge labels drawn: {text, x, y, w, h, wanted: {x, y}}.
-export function drawBalls(c, view, runs, visible, labels, placedLabels = []) {
+export function drawBalls(c, view, runs, visible, labels, { focus = null, zoomed = null, placedLabels = [] } = {}) {
   const drawn = [];
-  if (!runs) return drawn;
+  if (!runs) return { keys: drawn, order: drawn };
   const edge = [];
   // Reverse registry order: where balls overlap, the classic ones (SGD, Momentum)
   // stay visible and Adam hides its near-twin AdamW rather than the other way round.
-  for (let i = runs.keys.length - 1; i >= 0; i--) {
+  const order = [];
+  for (let i = runs.keys.length - 1; i >= 0; i--) if (visible.has(runs.keys[i]) && runs.keys[i] !== focus) order.push(i);
+  const at = runs.keys.indexOf(focus);
+  if (at >= 0 && visible.has(focus)) order.push(at);
+  for (const i of order) {
     const key = runs.keys[i];
-    if (!visible.has(key)) continue;
-    drawn.unshift(key);
+    drawn.push(key);
+    c.globalAlpha = focus && key !== focus ? DIM_ALPHA : 1;
     const [px, py] = view.toPixel(runs.positions[2 * i], runs.positions[2 * i + 1]);
     if (view.insidePlot(px, py)) drawBall(c, px, py, colorOf(key), shapeOf(key), runs.status[i]);
     else edge.push({ key, px, py, i });
   }
+  c.globalAlpha = 1;
+  const keys = [...drawn].sort((a, b) => runs.keys.indexOf(a) - runs.keys.indexOf(b));
   // Registry order for the labels: SGD's keeps its place, the later ones stack away from it.
-  const wanted = edge.reverse().map((e) => {
+  const wanted = [];
+  for (const e of edge.reverse()) {
     const status = runs.status[e.i];
     const step = runs.diverged_step?.[e.i];
     const what = status === "diverged" ? `diverged at step ${fmtCount(step)}` : "left the view";
-    return edgeMarker(c, view, e.px, e.py, colorOf(e.key), `${labels.get(e.key) ?? e.key} ${what}`);
-  });
+    const [x, y] = [runs.positions[2 * e.i], runs.positions[2 * e.i + 1]];
+    const onlyZoom = zoomed && status !== "diverged" && x >= zoomed.domain[0] && x <= zoomed.domain[1]
+      && y >= zoomed.domain[2] && y <= zoomed.domain[3];
+    c.globalAlpha = focus && e.key !== focus ? DIM_ALPHA : 1;
+    const box = edgeMarker(c, view, e.px, e.py, colorOf(e.key), onlyZoom ? "" : `${labels.get(e.key) ?? e.key} ${what}`);
+    if (box) wanted.push({ ...box, alpha: c.globalAlpha });
+  }
   const boxes = placeLabels(wanted, view.layout?.plot ?? { x: 0, y: 0, w: 0, h: 0 });
   boxes.forEach((box, i) => {
+    c.globalAlpha = wanted[i].alpha;
     drawLabel(c, box, wanted[i].color);
     placedLabels.push({ text: box.text, x: box.x, y: box.y, w: box.w, h: box.h, wanted: { x: wanted[i].x, y: wanted[i].y } });
   });
-  return drawn;
+  c.globalAlpha = 1;
+  return { keys, order: drawn };
 }
 
 function drawBall(c, px, py, color, shape, status) {
@@ -112,6 +133,7 @@ function edgeMarker(c, view, px, py, color, text) {
   c.lineWidth = 1.6;
   c.strokeStyle = DARK;
   c.stroke();
+  if (!text) return null; // the arrowhead alone
   c.font = FONT;
   const w = c.measureText(text).width;
   const cx = tx - Math.cos(angle) * (size + 6);

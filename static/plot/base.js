@@ -3,7 +3,7 @@
 // landscape, and the colour bar. Redrawn only when the scene or the layout changes.
 
 import { fmt } from "../format.js";
-import { niceTicks } from "./view.js";
+import { niceTicks, tickDigits } from "./view.js";
 
 const FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 const AXIS_COLOR = "rgba(214, 222, 238, 0.75)";
@@ -40,9 +40,13 @@ export function createBaseLayer(canvas, view) {
     c.clearRect(0, 0, width, height);
     c.imageSmoothingEnabled = true;
     c.imageSmoothingQuality = "high";
-    c.drawImage(heatmapImage, plot.x, plot.y, plot.w, plot.h);
     c.save();
     view.clip(c);
+    // Where the picture's own window falls: the plot exactly, or (zoomed or panned, while
+    // the picture of the new window is computed) the old picture stretched over it.
+    const [x0, y0] = view.toPixel(picture.extent[0], picture.extent[3]);
+    const [x1, y1] = view.toPixel(picture.extent[1], picture.extent[2]);
+    c.drawImage(heatmapImage, x0, y0, x1 - x0, y1 - y0);
     drawContours();
     c.restore();
     c.strokeStyle = "rgba(255, 255, 255, 0.28)";
@@ -75,19 +79,23 @@ export function createBaseLayer(canvas, view) {
     c.textAlign = "center";
     c.textBaseline = "top";
     c.beginPath();
-    for (const t of niceTicks(xmin, xmax, Math.max(3, Math.round(plot.w / 90)))) {
+    const xTicks = niceTicks(xmin, xmax, Math.max(3, Math.round(plot.w / 90)));
+    const xDigits = tickDigits(xTicks, 4);
+    for (const t of xTicks) {
       const x = Math.round(view.toPixel(t, ymin)[0]) + 0.5;
       c.moveTo(x, plot.y + plot.h + 1);
       c.lineTo(x, plot.y + plot.h + 6);
-      c.fillText(fmt(t, 4), x, plot.y + plot.h + 9);
+      c.fillText(fmt(t, xDigits), x, plot.y + plot.h + 9);
     }
     c.textAlign = "right";
     c.textBaseline = "middle";
-    for (const t of niceTicks(ymin, ymax, Math.max(3, Math.round(plot.h / 90)))) {
+    const yTicks = niceTicks(ymin, ymax, Math.max(3, Math.round(plot.h / 90)));
+    const yDigits = tickDigits(yTicks, 4);
+    for (const t of yTicks) {
       const y = Math.round(view.toPixel(xmin, t)[1]) + 0.5;
       c.moveTo(plot.x - 1, y);
       c.lineTo(plot.x - 6, y);
-      c.fillText(fmt(t, 4), plot.x - 9, y);
+      c.fillText(fmt(t, yDigits), plot.x - 9, y);
     }
     c.stroke();
     c.font = `italic ${FONT}`;
@@ -113,16 +121,21 @@ export function createBaseLayer(canvas, view) {
     c.textAlign = "left";
     c.textBaseline = "middle";
     c.beginPath();
-    // Round losses (rendering.colorbar_ticks), written as the legend writes numbers.
+    // Round losses (rendering.colorbar_ticks), written as the legend writes numbers (with
+    // more digits where a zoomed window's ticks differ only there).
+    const digits = tickDigits(picture.colorbar.ticks.map((t) => t.value), 3);
     for (const { pos, value } of picture.colorbar.ticks) {
       const y = Math.round(bar.y + (1 - pos) * bar.h) + 0.5;
       c.moveTo(bar.x + bar.w + 1, y);
       c.lineTo(bar.x + bar.w + 5, y);
-      c.fillText(fmt(value), bar.x + bar.w + 8, y);
+      c.fillText(fmt(value, digits), bar.x + bar.w + 8, y);
     }
     c.stroke();
     c.textBaseline = "bottom";
-    c.fillText(picture.colorbar.scale === "log" ? "loss (log)" : "loss", bar.x, bar.y - 8);
+    // A zoomed picture has its own scale (rendering/window.py): the bar says so.
+    const name = picture.colorbar.range ? "loss in view" : "loss";
+    const text = picture.colorbar.scale === "log" ? `${name} (log)` : name;
+    c.fillText(text, Math.min(bar.x, view.layout.width - 4 - c.measureText(text).width), bar.y - 8);
   }
 
   return {
@@ -132,8 +145,21 @@ export function createBaseLayer(canvas, view) {
       if (picture) picture.contours = contours;
     },
     draw,
+    // The heatmap's RGBA under CSS pixel (px, py), read from the picture itself (for tests).
+    pixelAt(px, py) {
+      if (!picture) return null;
+      const [x, y] = view.toData(px, py);
+      const [xmin, xmax, ymin, ymax] = picture.extent;
+      const i = Math.floor(((x - xmin) / (xmax - xmin)) * heatmapImage.width);
+      const j = Math.floor(((ymax - y) / (ymax - ymin)) * heatmapImage.height);
+      if (!(i >= 0 && i < heatmapImage.width && j >= 0 && j < heatmapImage.height)) return null;
+      return Array.from(heatmapImage.getContext("2d").getImageData(i, j, 1, 1).data);
+    },
     get picture() {
       return picture;
+    },
+    get size() {
+      return [heatmapImage.width, heatmapImage.height];
     },
   };
 }

@@ -17,10 +17,19 @@ import { drawBalls } from "./balls.js";
 import { createFieldLayer } from "./field.js";
 import { drawCursor, drawStartMarker, hitStart } from "./overlays.js";
 import { createParticlesLayer, drawParticles, particleAt } from "./particles.js";
-import { createTrailsLayer } from "./trails.js";
+import { createTrailsLayer, drawFocusTrail } from "./trails.js";
 import { createView } from "./view.js";
 
 const LAYERS = ["base", "basins", "field", "trails", "particles", "top"];
+
+const sameExtent = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+// The optimizer brought forward: the outcome-table row under the pointer, else the
+// selected one; only when its ball is shown.
+function focusKey(state, visible) {
+  const key = state.hovered ?? state.selected ?? null;
+  return key && visible.has(key) ? key : null;
+}
 
 export function createPlot(container) {
   const canvases = {};
@@ -42,7 +51,9 @@ export function createPlot(container) {
   let pending = null; // "scene" (new picture) or "box" (maybe resized), until the next frame
   let drawnKeys = [];
   let edgeLabels = []; // the labels of balls outside the view, as last drawn
+  let drawOrder = [];
   let arrowCount = 0;
+  let lastFocus = null;
 
   function sizeCanvases() {
     const { width, height, dpr } = view.layout;
@@ -56,8 +67,9 @@ export function createPlot(container) {
   }
 
   // Runs in the animation frame, so that redrawing the base is the only big work of its task.
-  function applyLayout() {
-    const next = view.compute(base.picture.extent);
+  // `extent` is the window shown: the zoomed one, or the landscape's domain.
+  function applyLayout(extent) {
+    const next = view.compute(extent);
     const old = view.layout;
     const same = old && ["width", "height", "dpr"].every((k) => next[k] === old[k]);
     const sameTransform = same && ["sx", "ox", "sy", "oy"].every((k) => next.tf[k] === old.tf[k]);
@@ -76,12 +88,15 @@ export function createPlot(container) {
 
   function frame(model, state, ui, changed) {
     if (!base.picture) return;
-    const relaid = pending ? applyLayout() : false;
+    const extent = state.view ?? meta.domain ?? base.picture.extent;
+    if (view.layout && !sameExtent(view.layout.extent, extent)) pending ??= "box"; // zoomed or panned
+    const relaid = pending ? applyLayout(extent) : false;
     if (!view.layout) return;
     particles.draw(model.particles);
     basins.draw(model.particles, relaid);
     if (!(changed || relaid)) return;
-    trails.draw(model, ui.visible);
+    const focus = (lastFocus = focusKey(state, ui.visible));
+    trails.draw(model, ui.visible, focus);
     const { width, height } = view.layout;
     top.clearRect(0, 0, width, height);
     top.save();
@@ -89,11 +104,19 @@ export function createPlot(container) {
     drawParticles(top, view, model.particles);
     drawMarkers(top, view, meta); // above the resting particles: a ★ is never hidden
     arrowCount = state.arrows ? drawArrows(top, view, model.runs, ui.visible) : 0; // under the balls
+    if (focus) drawFocusTrail(top, view, focus, model.trails.get(focus)); // over the dimmed paths, under the balls
+    const zoomed = state.view ? { domain: meta.domain } : null;
     edgeLabels = [];
-    drawnKeys = drawBalls(top, view, model.runs, ui.visible, ui.labels, edgeLabels);
+    ({ keys: drawnKeys, order: drawOrder } = drawBalls(top, view, model.runs, ui.visible, ui.labels,
+      { focus, zoomed, placedLabels: edgeLabels }));
     top.restore();
+    // Zoomed, the start and the cursor may lie outside the window: clipped like the rest
+    // (unzoomed they are in the domain, and a ring on its edge may show whole).
+    top.save();
+    if (state.view) view.clip(top);
     drawStartMarker(top, view, state.start, ui.dragStart);
     drawCursor(top, view, ui.cursor);
+    top.restore();
   }
 
   return {
@@ -104,12 +127,20 @@ export function createPlot(container) {
       field.set(null);
       pending = "scene";
     },
-    // A new colour map over the same landscape: the gradient field stays (it does not
-    // depend on the colours).
-    setPicture(picture, sceneMeta) {
+    // Another picture of the same landscape: a new colour map, or another window (zoomed,
+    // panned, or back to the whole). The layers stay (the gradient field does not depend
+    // on the colours); only the heatmap, contours and colour bar change.
+    setPicture(picture, sceneMeta = meta) {
       meta = sceneMeta;
       base.setPicture(picture, sceneMeta);
       pending = "scene";
+    },
+    get picture() {
+      const p = base.picture;
+      return p ? { ...p, width: base.size[0], height: base.size[1] } : null;
+    },
+    get pictureExtent() {
+      return base.picture ? [...base.picture.extent] : null;
     },
     setContours(contours) {
       base.setContours(contours);
@@ -149,6 +180,17 @@ export function createPlot(container) {
     },
     get edgeLabels() {
       return edgeLabels.map((b) => ({ ...b }));
+    },
+    get drawOrder() {
+      return [...drawOrder];
+    },
+    get focus() {
+      return lastFocus;
+    },
+    // The heatmap's RGBA at CSS pixel (px, py) of the plot, as painted (no contours over it).
+    heatmapPixel: (px, py) => base.pixelAt(px, py),
+    get extent() {
+      return view.layout ? [...view.layout.extent] : null;
     },
     get plotRect() {
       return view.layout ? { ...view.layout.plot } : null;

@@ -14,6 +14,7 @@ const LINE_WIDTH = 1.9;
 const HALO_WIDTH = 4.6;
 const HALO_ALPHA = 0.8; // tests/test_colours.py: every colour keeps 3:1 against it on every colour map
 const NO_DASH = [];
+const DIM_ALPHA = 0.22; // the other paths while one optimizer is brought forward
 
 export function createTrailsLayer(canvas, view) {
   const c = canvas.getContext("2d");
@@ -38,8 +39,9 @@ export function createTrailsLayer(canvas, view) {
     invalidate() {
       shownKey = null;
     },
-    draw(model, visible) {
-      const key = [...visible].join(",");
+    // `focus`: the key brought forward (drawn on the top layer by drawFocusTrail), or null.
+    draw(model, visible, focus = null) {
+      const key = `${[...visible].join(",")}|${focus ?? ""}`;
       const full = shownKey !== key
         || [...model.trails].some(([k, t]) => drawn.get(k)?.generation !== t.generation);
       c.save();
@@ -57,7 +59,7 @@ export function createTrailsLayer(canvas, view) {
         drawn.set(k, mark);
         const fresh = trail.appended - mark.appended;
         mark.appended = trail.appended;
-        if (!visible.has(k) || fresh <= 0) continue;
+        if (!visible.has(k) || k === focus || fresh <= 0) continue;
         // From the last point already drawn (or the very first point) to the newest.
         const from = Math.max(0, trail.length - fresh - 1);
         if (trail.length - from < 2) continue;
@@ -72,13 +74,13 @@ export function createTrailsLayer(canvas, view) {
         c.setLineDash(NO_DASH);
         c.lineWidth = HALO_WIDTH;
         c.strokeStyle = HALO;
-        c.globalAlpha = HALO_ALPHA;
+        c.globalAlpha = HALO_ALPHA * (focus ? DIM_ALPHA : 1);
         c.beginPath();
         for (const { trail, from } of pieces) view.tracePolyline(c, trail.xy, from, trail.length);
         c.stroke();
         c.lineCap = "round";
         c.lineWidth = LINE_WIDTH;
-        c.globalAlpha = 1;
+        c.globalAlpha = focus ? DIM_ALPHA : 1;
         for (const { k, trail, from, offset } of pieces) {
           c.beginPath();
           view.tracePolyline(c, trail.xy, from, trail.length);
@@ -92,4 +94,25 @@ export function createTrailsLayer(canvas, view) {
       c.restore();
     },
   };
+}
+
+// The path brought forward, whole, at full alpha, into `c` (the top layer, redrawn every
+// frame), so that it lies over every dimmed path whatever was drawn after it.
+export function drawFocusTrail(c, view, key, trail) {
+  if (!trail || trail.length < 2) return;
+  c.save();
+  c.lineJoin = "round";
+  c.lineCap = "round";
+  c.beginPath();
+  view.tracePolyline(c, trail.xy, 0, trail.length);
+  c.lineWidth = HALO_WIDTH + 1;
+  c.strokeStyle = HALO;
+  c.globalAlpha = HALO_ALPHA;
+  c.stroke();
+  c.globalAlpha = 1;
+  c.lineWidth = LINE_WIDTH + 0.6;
+  c.strokeStyle = colorOf(key);
+  c.setLineDash(dashOf(key));
+  c.stroke();
+  c.restore();
 }

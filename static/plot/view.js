@@ -104,3 +104,13 @@ export function niceTicks(lo, hi, count) {
   }
   return ticks;
 }
+
+// Significant digits that tell `values` (ticks) apart: at least `least`, more when the
+// gaps between them are small next to their size (a zoomed window: 0.50005, 0.5001).
+export function tickDigits(values, least) {
+  let gap = Infinity;
+  for (let i = 1; i < values.length; i++) gap = Math.min(gap, Math.abs(values[i] - values[i - 1]));
+  const size = Math.max(...values.map(Math.abs));
+  if (!(gap > 0 && Number.isFinite(gap) && size > 0)) return least;
+  return Math.min(15, Math.max(least, Math.ceil(Math.log10(size / gap) + 1e-9) + 1));
+}
