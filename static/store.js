@@ -13,8 +13,8 @@
 // Which balls are shown: a group, one optimizer key, or any comma list of keys.
 export const SHOW_GROUPS = {
   gradient: "The six gradient methods",
-  escape: "Escape methods (annealing, restarts)",
-  more: "More optimizers (Adagrad … Lion)",
+  escape: "Annealing and restarts", // the escape methods; short enough for the Show select
+  more: "Adagrad … Lion (8 more)",
   all: "All methods",
 };
 // No ball shown (every legend toggle off).
