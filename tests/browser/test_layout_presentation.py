@@ -12,7 +12,9 @@ LEFT_OUT = ["#show", "#speed", "#noise", "#drop-grid", "#colormap", "#notes", "#
 LAYOUT = """(essential) => {
     const box = (e) => e.getBoundingClientRect().toJSON();
     const rows = [...document.querySelectorAll('#legend tbody tr')];
+    const info = document.querySelector('aside.info'), style = getComputedStyle(info);
     return {
+        infoRight: info.getBoundingClientRect().right - parseFloat(style.paddingRight) - parseFloat(style.borderRightWidth),
         scrollHeight: document.documentElement.scrollHeight, scrollWidth: document.documentElement.scrollWidth,
         map: box(document.querySelector('#plot')), chart: box(document.querySelector('#loss-chart .lc-plot')),
         shown: rows.filter((r) => !r.classList.contains('dimmed')).map((r) => ({key: r.dataset.key, ...box(r),
@@ -44,6 +46,7 @@ def check_one_screen(pg, viewport, shown_keys):
     assert [r["key"] for r in got["shown"]] == shown_keys
     for row in got["shown"]:
         assert inside(row, viewport), (at, "row", row)
+        assert row["right"] <= got["infoRight"] + 0.5, f"{at}: {row['key']}'s row sticks out of its panel: {row}"
         assert row["font"] >= 18, f"{at}: {row['key']}'s row is in {row['font']} px type"
     # The hidden balls' rows are collapsed, not dimmed.
     assert got["hidden"] and all(r["height"] == 0 for r in got["hidden"]), (at, got["hidden"])
@@ -89,6 +92,9 @@ def test_a_link_with_present_1_opens_in_the_presentation_layout_and_a_bad_value_
     assert pg.state()["present"] is True
     assert page_class(pg) == "presenting"
     check_one_screen(pg, SCREENS[0], ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"])
+    from test_a11y import violations  # axe-core, as for the usual layout
+
+    assert violations(pg.page) == []
 
     pg.page.evaluate("location.hash = 'landscape=himmelblau&present=yes'")
     pg.wait_for(lambda: not pg.state()["present"], "present=yes to fall back to the usual layout")
