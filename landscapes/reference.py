@@ -98,7 +98,7 @@ def _least_squares():
 
 LANDSCAPES = (
     Landscape(
-        key="quartic", label="Quartic",
+        key="quartic", label="Quartic, two valleys",
         f=quartic_f, grad_xy=quartic_grad, hessian_xy=quartic_hessian,
         domain=(-2.5, 2.5, -2.5, 2.5), start=(-2.0, 2.0),
         lr_range=(1e-3, 0.1), default_lr=0.02, steps=500, axis_labels=("θ₁", "θ₂"),

@@ -12,6 +12,7 @@ import { createNotes } from "./panels/notes.js";
 import { createNotices } from "./panels/notices.js";
 import { createOptimizerSettings } from "./panels/optimizer-settings.js";
 import { createPlotInput } from "./panels/plot-input.js";
+import { createPresentation } from "./panels/presentation.js";
 import { createReadout } from "./panels/readout.js";
 import { createSweep } from "./panels/sweep.js";
 import { createTakeaway } from "./panels/takeaway.js";
@@ -173,6 +174,7 @@ function createPanels(catalog) {
       session.markDirty();
     },
   });
+  createPresentation({ button: $("present"), helpEl: $("help"), store, actions: session.actions }); // before the keyboard's Escape
   createKeyboard({
     plotEl: $("plot"), helpEl: $("help"), helpButton: $("help-open"), store, actions: session.actions, readout, ui, redraw,
     zoom,

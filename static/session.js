@@ -272,7 +272,7 @@ export function createSession({ python, store, notices, on }) {
     if (!sameSettings(wanted.settings, aim.settings, model.catalog)) patch.settings = wanted.settings;
     const view = {
       show: wanted.show, speed: wanted.speed, particleSpeed: wanted.particleSpeed, arrows: wanted.arrows,
-      sweep: wanted.sweep, sweepSteps: wanted.sweepSteps,
+      sweep: wanted.sweep, sweepSteps: wanted.sweepSteps, present: wanted.present,
     };
     if (wanted.field !== store.state.field) actions.field(wanted.field);
     store.set(view);
@@ -394,6 +394,7 @@ export function createSession({ python, store, notices, on }) {
       propose({ settings });
     },
     sweep: (sweep) => local({ sweep }),
+    present: (present) => local({ present }),
     sweepSteps: (sweepSteps) => local({ sweepSteps }),
     speed: (speed) => local({ speed }),
     particleSpeed: (particleSpeed) => local({ particleSpeed }),

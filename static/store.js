@@ -4,7 +4,7 @@
 // through the store once Python has accepted them; panels and plot layers only read it.
 // The URL hash holds the scene, e.g.
 // #landscape=ravine&lr=0.01&beta=0.9&show=gradient&speed=4&pspeed=1 (plus start=x,y,
-// cmap=name, field=1, noise=σ, arrows=1, sweep=1, sweepsteps=N and per-optimizer
+// cmap=name, field=1, noise=σ, arrows=1, sweep=1, sweepsteps=N, present=1 and per-optimizer
 // settings such as adam.betas=0.9,0.99 when they differ from the defaults). Parsing
 // validates every field on its own: a bad value is reported by name and replaced by that
 // field's default (a bad setting is dropped); Python then checks the settings once more
@@ -13,8 +13,8 @@
 // Which balls are shown: a group, one optimizer key, or any comma list of keys.
 export const SHOW_GROUPS = {
   gradient: "The six gradient methods",
-  escape: "Escape methods (annealing, restarts)",
-  more: "More optimizers (Adagrad … Lion)",
+  escape: "Annealing and restarts", // the escape methods; short enough for the Show select
+  more: "Adagrad … Lion (8 more)",
   all: "All methods",
 };
 // No ball shown (every legend toggle off).
@@ -100,6 +100,7 @@ export function defaultState(catalog) {
     playing: true,
     custom: null, // {expression, domain}: the typed landscape shown when landscape is "custom"
     customEditor: false, // the editor of "Your own f(x, y)" is open (before its first landscape)
+    present: false, // the presentation layout (static/panels/presentation.js)
   };
 }
 
@@ -131,7 +132,7 @@ export function parseNumber(text) {
 const QUOTE_CHARS = 40;
 const MAX_PROBLEMS = 6;
 const KNOWN = ["landscape", "lr", "beta", "show", "speed", "pspeed", "field", "start", "cmap", "noise", "arrows",
-  "sweep", "sweepsteps", "f", "window"];
+  "sweep", "sweepsteps", "f", "window", "present"];
 
 export function quote(text) {
   const clean = String(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ");
@@ -206,6 +207,7 @@ export function parseHash(hash, catalog) {
   flag("field", "field", "the gradient field stays hidden");
   flag("arrows", "arrows", "the state arrows stay hidden");
   flag("sweep", "sweep", "the Sweep panel stays closed");
+  flag("present", "present", "the page keeps its usual layout");
 
   if (params.has("show")) {
     const show = params.get("show");
@@ -382,6 +384,7 @@ export function serializeHash(state, catalog) {
   }
   if (state.colormap !== catalog.defaults.colormap) params.push(["cmap", state.colormap]);
   if (state.sweep) params.push(["sweep", "1"]);
+  if (state.present) params.push(["present", "1"]);
   if (state.sweepSteps !== (catalog.defaults.sweep_steps ?? 500)) params.push(["sweepsteps", String(state.sweepSteps)]);
   params.push(...settingsEntries(state.settings, catalog));
   return params.map(([k, v]) => `${k}=${encodeURIComponent(v).replaceAll("%2C", ",")}`).join("&");

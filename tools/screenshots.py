@@ -9,6 +9,7 @@
     docs/takeaway-ravine.png         the page with its "Take it away" panel open on that figure
     docs/custom-landscape.png        "Your own f(x, y)" (issue 12): a typed formula, its gradient, the balls on it
     docs/layout-<screen>.png         the default page on a phone, a tablet, a projector, a laptop, a desktop
+    docs/layout-presentation.png     the presentation layout (present=1) on a 1024 × 768 projector
 
 Needs what ``./dev serve`` sets up (the local runtime and build/wheels/); run it with
 the project's virtualenv, e.g.::
@@ -140,6 +141,19 @@ def layouts(chromium, url: str, out: Path, scale: float) -> None:
         page.wait_for_function("window.__playground.snapshot().step >= 120", timeout=120_000)
         page.screenshot(path=str(out / f"layout-{name}.png"), full_page=name in ("phone", "tablet"))
         context.close()
+    presentation(chromium, url, out, scale)
+
+
+def presentation(chromium, url: str, out: Path, scale: float) -> None:
+    """The projector's screen in the presentation layout: map, chart and the shown rows."""
+    width, height = LAYOUTS["projector"]
+    context = chromium.new_context(viewport={"width": width, "height": height}, device_scale_factor=scale,
+                                   bypass_csp=True)
+    page = open_page(context, url, "landscape=ravine&present=1")
+    page.wait_for_function("window.__playground.snapshot().step >= 120", timeout=120_000)
+    page.wait_for_timeout(300)  # the legend refreshes at ~10 Hz
+    page.screenshot(path=str(out / "layout-presentation.png"))
+    context.close()
 
 
 def plot_point(page, x: float, y: float) -> tuple[float, float]:
@@ -154,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="device pixel ratio (2 for HiDPI)")
     parser.add_argument("--only-main", action="store_true", help="skip the five layout screenshots")
     parser.add_argument("--only-sweep", action="store_true", help="take docs/sweep-ravine.png only")
+    parser.add_argument("--only-layouts", action="store_true", help="take the layout-*.png screenshots only")
     args = parser.parse_args(argv)
     missing = browser.missing_build(browser.runtime_dir(), browser.wheels_dir())
     if missing:
@@ -169,12 +184,14 @@ def main(argv: list[str] | None = None) -> int:
             chromium = browser.launch_chromium(playwright)
             context = chromium.new_context(viewport=VIEWPORT, device_scale_factor=args.scale, bypass_csp=True,
                                            accept_downloads=True)
-            if not args.only_sweep:
+            main_shots = not (args.only_sweep or args.only_layouts)
+            if main_shots:
                 ravine(context, url, args.out)
                 basins(context, url, args.out)
                 wells(context, url, args.out)
-            sweep(context, url, args.out)
-            if not args.only_sweep:
+            if not args.only_layouts:
+                sweep(context, url, args.out)
+            if main_shots:
                 compare(context, url, args.out)
                 figure(context, url, args.out)
                 custom(context, url, args.out)
@@ -185,11 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.shutdown()
         server.server_close()
-    names = ["sweep-ravine.png"] if args.only_sweep else [
+    names = ["sweep-ravine.png"] if args.only_sweep else [] if args.only_layouts else [
         "screenshot-ravine.png", "screenshot-basins.png", "screenshot-wells.png", "sweep-ravine.png",
         "compare-ravine.png", "figure-ravine.png", "takeaway-ravine.png", "custom-landscape.png"]
     if not (args.only_main or args.only_sweep):
-        names += [f"layout-{name}.png" for name in LAYOUTS]
+        names += [f"layout-{name}.png" for name in LAYOUTS] + ["layout-presentation.png"]
     for name in names:
         print(f"wrote {args.out / name}")
     return 0

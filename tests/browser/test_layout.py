@@ -55,7 +55,21 @@ def test_nothing_overlaps_and_nothing_hides(browser, playground_url, name, viewp
             }).map((e) => e.id || e.className)""")
         assert nested == [], (name, nested)
         assert pg.page.evaluate("document.documentElement.scrollWidth <= innerWidth + 1"), f"{name}: page scrolls sideways"
+        # Nothing is wider than the screen or sticks out of it sideways.
+        for part, box in b.items():
+            assert box["x"] >= 0 and box["x"] + box["w"] <= viewport["width"] + 1, (name, part, box)
         plot = b["map"]
+        # The whole map is on screen on first paint, without scrolling.
+        assert plot["y"] >= 0 and plot["y"] + plot["h"] <= viewport["height"], (name, "map below the fold", plot)
+        # Every control can be reached: it has a box, inside the screen's width.
+        controls = pg.page.evaluate(
+            """() => [...document.querySelectorAll('aside.panel :is(select, input, button)')]
+                .filter((e) => e.closest('[hidden]') === null)
+                .map((e) => { const r = e.getBoundingClientRect();
+                    return {id: e.id, x: r.left, w: r.width, h: r.height}; })""")
+        unreachable = [c for c in controls if not (c["w"] > 0 and c["h"] > 0 and c["x"] >= 0
+                                                   and c["x"] + c["w"] <= viewport["width"] + 1)]
+        assert unreachable == [], (name, unreachable)
         if viewport["width"] >= 1024:
             play = pg.page.locator("#play").bounding_box()
             assert play["y"] + play["height"] <= viewport["height"], f"{name}: Play is below the fold"
@@ -90,3 +104,47 @@ def test_a_landscape_switch_leaves_no_stale_pixels_outside_the_new_plot(open_pla
             return n;
         }""")
     assert stray == 0
+
+
+SELECT_SCREENS = [{"width": 1400, "height": 900}, {"width": 1024, "height": 768}, {"width": 390, "height": 844}]
+
+
+def test_the_show_and_landscape_selects_show_every_label_whole(playground):
+    """Each option, alone in a copy of its select at the browser's own width (the width it
+    needs to show the whole text, its arrow and padding), fits the select on the page."""
+    page = playground.page
+    for viewport in SELECT_SCREENS:
+        page.set_viewport_size(viewport)
+        playground.next_frames(2)
+        cut = page.evaluate(
+            """() => ['landscape', 'show'].flatMap((id) => {
+                const select = document.getElementById(id);
+                return [...select.options].map((option) => {
+                    const alone = select.cloneNode(false);
+                    alone.removeAttribute('id');
+                    alone.style.cssText = 'position: absolute; width: auto; min-width: 0; max-width: none';
+                    alone.append(option.cloneNode(true));
+                    select.parentNode.append(alone);
+                    const needs = alone.getBoundingClientRect().width;
+                    alone.remove();
+                    return {id, text: option.text, needs, has: select.getBoundingClientRect().width};
+                }).filter((o) => o.needs > o.has + 0.5);
+            })""")
+        assert cut == [], f"at {viewport['width']}×{viewport['height']} these labels are cut: {cut}"
+
+
+def test_drop_grid_at_1440_by_900_keeps_the_map_on_screen(playground):
+    page = playground.page
+    page.set_viewport_size({"width": 1440, "height": 900})
+    playground.next_frames(2)
+    where = """() => ({scrollY, map: document.querySelector('#plot').getBoundingClientRect().toJSON(),
+                       button: document.querySelector('#drop-grid').getBoundingClientRect().toJSON()})"""
+    before = page.evaluate(where)
+    assert before["scrollY"] == 0 and before["map"]["top"] >= 0, before
+    assert before["button"]["bottom"] <= 900, f"Drop grid is below the fold: {before['button']}"
+    page.click("#drop-grid")  # as a user would: scrolled to first if it were off screen
+    playground.wait_for(lambda: (playground.particles() or {}).get("count", 0) > 0, "the grid's particles")
+    playground.next_frames(3)
+    after = page.evaluate(where)
+    assert after["scrollY"] == 0, f"the page scrolled by {after['scrollY']} px"
+    assert after["map"]["top"] == before["map"]["top"] and after["map"]["bottom"] <= 900, (before["map"], after["map"])
