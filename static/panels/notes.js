@@ -53,8 +53,8 @@ export function createNotes(el, catalog, store, actions) {
     if (!state.noise) return;
     noiseNote.textContent = `Gradient noise σ = ${fmt(state.noise)}: every gradient method sees ∇f(θ) + σ·ξ, `
       + "ξ ~ N(0, I) drawn afresh each step from a seeded generator (the same draws for every ball, so a "
-      + "reload reproduces the run). It stands in for mini-batch noise, which seed 001 credits with "
-      + "letting SGD escape shallow wells. The arrows' −∇f stays the exact gradient.";
+      + "reload reproduces the run). It stands in for mini-batch noise, which can "
+      + "let SGD escape shallow wells. The arrows' −∇f stays the exact gradient.";
   }
 
   store.subscribe((state, patch) => {
