@@ -42,9 +42,9 @@ def ravine_f(x, y):
     a ball bouncing between them is not thrown out. Along the floor the loss is c(x − a)².
 
     - SGD at lr is stable across the valley only where lr·2b·g(x) < 2. At the default
-      lr = 0.065 that product is 2.99 at the start (−2, 4) and 1.3 at the minimum: for
+      lr = 0.065 that product is 2.9 at the start (−2, 4) and 1.3 at the minimum: for
       most of its way SGD cannot settle on the floor and ricochets between the walls in a
-      steady wall-to-wall bounce (d = ±d* with lr·W′(d*)/d* = 2, about ±0.34 at the start),
+      steady wall-to-wall bounce (d = ±d* with lr·b·g·W′(d*)/d* = 2, about ±0.3 at the start),
       creeping along at lr·2c|x − a| per step until the walls soften near the minimum.
     - Nesterov's look-ahead makes it less stable across the valley (it needs
       lr·curvature < 2(1 + β)/(1 + 2β) ≈ 1.36 at β = 0.9): it zig-zags wildly at first, but
