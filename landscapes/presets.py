@@ -164,8 +164,8 @@ LANDSCAPES = (
             "the softer walls first (below 0.001 after about 80 steps). Momentum, stable up to 3.8, "
             "hardly swings and arrives after about 190 steps.",
             "Adam and RMSProp take steps of about the learning rate per coordinate however flat the floor "
-            "is, so they glide down the floor without bouncing: Adam is below 0.001 after about 360 "
-            "steps, 3× sooner than SGD.",
+            "is, so they glide down the floor instead of bouncing from wall to wall: Adam is below 0.001 "
+            "after about 360 steps, 3× sooner than SGD.",
             "RMSProp's hook: its average of squared gradients starts at zero, so its first steps are about "
             "10× the learning rate; it jumps off the floor and hooks back into the valley. With no "
             "momentum to average its steps it jitters across the floor all the way down and is still "

@@ -101,7 +101,9 @@ def test_ravine_adam_glides_3x_sooner_than_sgd():
     sims = ravine_runs()
     t_sgd, t_adam = first_below(sims["sgd"], 1e-3), first_below(sims["adam"], 1e-3)
     assert 330 <= t_adam <= 390 and 3 * t_adam <= t_sgd, (t_adam, t_sgd)
-    assert excursion(sims["adam"].path[:, 0]).max() < 0.1  # no bounce
+    assert excursion(sims["adam"].path[:, 0]).max() < 0.1  # no wall-to-wall bounce
+    # RMSProp neither, once past its hook (its first two steps; see the next test)
+    assert excursion(sims["rmsprop"].path[:, 0])[20:].max() < 0.1
 
 
 def test_ravine_rmsprop_hooks_then_jitters_short_of_the_minimum_where_adam_settles():

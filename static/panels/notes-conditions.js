@@ -4,7 +4,7 @@
 // and when the current state differs it names what changed, with a button that restores
 // exactly those settings (one session action). Reads the store, never writes it.
 
-import { fmt, fmtCount } from "../format.js";
+import { fmt } from "../format.js";
 import { ensureStylesheets } from "./stylesheets.js";
 
 const STYLESHEETS = [new URL("./notes.css", import.meta.url).href];
@@ -38,7 +38,7 @@ export function createConditions(list, catalog, store, actions) {
     if (has) {
       about.textContent = `These notes describe learning rate ${fmt(meta.default_lr)}, β = ${fmt(meta.default_beta)}, `
         + `start (${meta.start.map((v) => fmt(v)).join(", ")}), σ = 0 and each optimizer's default settings, `
-        + `over the first ${fmtCount(meta.steps)} steps.`;
+        + `over the first ${meta.steps.toLocaleString("en-US")} steps.`;
     }
     update(store.state);
   }

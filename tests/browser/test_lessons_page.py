@@ -131,7 +131,7 @@ def test_the_notes_say_which_settings_they_describe_and_restore_them(playground)
     land = landscapes.get("ravine")
     about = pg.text("#notes-about")
     assert "learning rate 0.065" in about and "β = 0.9" in about and "start (-2, 4)" in about.replace("−", "-"), about
-    assert f"{land.steps} steps" in about and "σ = 0" in about, about
+    assert f"{land.steps:,} steps" in about and "σ = 0" in about, about
     assert pg.page.is_hidden("#notes-changed"), "at the defaults there is nothing to warn about"
     pg.press("#lr", "ArrowRight")  # the keyboard's next 1-2-5 value: 0.1
     pg.wait_for(lambda: pg.state()["lr"] != land.default_lr, "the lr to change")
