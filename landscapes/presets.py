@@ -12,6 +12,9 @@ from .gaussian_wells import Well
 
 RAVINE_A, RAVINE_B, RAVINE_FLOOR = 0.5, 10.0, 0.035
 RAVINE_WIDTH, RAVINE_SOFTEN, RAVINE_REACH = 0.3, 1.3, 0.5
+# Squares and cubes as plain products, never pow(): libm's pow may round differently in the
+# browser than in CPython, and the balls' ricochets here are chaotic enough to show it.
+_W2, _R2 = RAVINE_WIDTH * RAVINE_WIDTH, RAVINE_REACH * RAVINE_REACH
 
 
 def _ravine_parts(x, y):
@@ -20,11 +23,12 @@ def _ravine_parts(x, y):
     r = y - x * x
     rs = np.sqrt(s)
     d = r / rs
-    u = np.sqrt(1.0 + (d / RAVINE_WIDTH) ** 2)
+    e = d / RAVINE_WIDTH
+    u = np.sqrt(1.0 + e * e)
     q = x - RAVINE_A
-    m = q * q + RAVINE_REACH**2
+    m = q * q + _R2
     g = 1.0 + RAVINE_SOFTEN * q * q / m
-    wall = 2.0 * RAVINE_WIDTH**2 * (u - 1.0)
+    wall = 2.0 * _W2 * (u - 1.0)
     return s, r, rs, d, u, q, m, g, wall
 
 
@@ -64,7 +68,7 @@ def ravine_grad(x, y):
     g′ = 2γρ²(x − a)/((x − a)² + ρ²)², d_x = −2x(s + 2r)/s^{3/2}, d_y = 1/√s (s = 1 + 4x², r = y − x²)."""
     s, r, rs, d, u, q, m, g, wall = _ravine_parts(x, y)
     w1 = 2.0 * d / u
-    gx = 2.0 * RAVINE_SOFTEN * RAVINE_REACH**2 * q / (m * m)
+    gx = 2.0 * RAVINE_SOFTEN * _R2 * q / (m * m)
     dx = -2.0 * x * (s + 2.0 * r) / (s * rs)
     return 2.0 * RAVINE_FLOOR * q + RAVINE_B * (gx * wall + g * w1 * dx), RAVINE_B * g * w1 / rs
 
@@ -74,9 +78,9 @@ def ravine_hessian(x, y):
     fyy = b·g·W″·d_y², with W″ = 2/(1 + d²/w²)^{3/2}, g″ = 2γρ²(ρ² − 3(x − a)²)/((x − a)² + ρ²)³,
     d_xx = N_x/s^{3/2} − 12xN/s^{5/2} (N = −2x(s + 2r), N_x = −2 − 12x² − 4y), d_xy = −4x/s^{3/2}."""
     s, r, rs, d, u, q, m, g, wall = _ravine_parts(x, y)
-    w1, w2 = 2.0 * d / u, 2.0 / u**3
-    gx = 2.0 * RAVINE_SOFTEN * RAVINE_REACH**2 * q / (m * m)
-    gxx = 2.0 * RAVINE_SOFTEN * RAVINE_REACH**2 * (RAVINE_REACH**2 - 3.0 * q * q) / m**3
+    w1, w2 = 2.0 * d / u, 2.0 / (u * u * u)
+    gx = 2.0 * RAVINE_SOFTEN * _R2 * q / (m * m)
+    gxx = 2.0 * RAVINE_SOFTEN * _R2 * (_R2 - 3.0 * q * q) / (m * m * m)
     s32 = s * rs
     n = -2.0 * x * (s + 2.0 * r)
     dx = n / s32
