@@ -2,52 +2,93 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from . import gaussian_wells
 from .base import Landscape, Minimum
 from .gaussian_wells import Well
 
 # ----------------------------------------------------------------------------- ravine
 
-RAVINE_A, RAVINE_B, RAVINE_FLOOR = 0.5, 1.0, 0.05
+RAVINE_A, RAVINE_B, RAVINE_FLOOR = 0.5, 10.0, 0.035
+RAVINE_WIDTH, RAVINE_SOFTEN, RAVINE_REACH = 0.3, 1.3, 0.5
+# Squares and cubes as plain products, never pow(): libm's pow may round differently in the
+# browser than in CPython, and the balls' ricochets here are chaotic enough to show it.
+_W2, _R2 = RAVINE_WIDTH * RAVINE_WIDTH, RAVINE_REACH * RAVINE_REACH
+
+
+def _ravine_parts(x, y):
+    """The pieces f, ∇f and the Hessian share (names as in ravine_f's docstring)."""
+    s = 1.0 + 4.0 * x * x
+    r = y - x * x
+    rs = np.sqrt(s)
+    d = r / rs
+    e = d / RAVINE_WIDTH
+    u = np.sqrt(1.0 + e * e)
+    q = x - RAVINE_A
+    m = q * q + _R2
+    g = 1.0 + RAVINE_SOFTEN * q * q / m
+    wall = 2.0 * _W2 * (u - 1.0)
+    return s, r, rs, d, u, q, m, g, wall
 
 
 def ravine_f(x, y):
-    """Rosenbrock-type banana valley with a near-flat floor:
+    """A Rosenbrock-type banana valley along the floor y = x², with walls of known steepness:
 
-        f = c·(a − x)² + b·(y − x²)²,   a = ½, b = 1, c = 0.05  (minimum 0 at (a, a²) = (½, ¼))
+        f = c·(x − a)² + b·g(x)·W(d),   d = (y − x²)/√(1 + 4x²),
+        W(d) = 2w²(√(1 + d²/w²) − 1),   g(x) = 1 + γ(x − a)²/((x − a)² + ρ²),
+        a = ½, b = 10, c = 0.035, w = 0.3, γ = 1.3, ρ = ½   (minimum 0 at (a, a²) = (½, ¼)).
 
-    The constants make seed 002's lesson true (tests/test_lessons.py checks each claim).
-    Across the valley the curvature is about 2b(1 + 4x²): 34 at the start (−2, 4), 4 at
-    the minimum. Along the floor y = x² the loss is c·(a − x)², so a ball there feels a
-    force of only 2c|a − x|/√(1 + 4x²) ≤ 0.12: the floor is ~300× flatter than the walls.
+    d is the distance from the floor to first order (|∇d| = 1 on it), so across the valley
+    the curvature on the floor is 2b·g(x) wherever the floor bends: 2b(1 + γ) ≈ 45 far up
+    the valley, softening to 2b = 20 at the minimum within about ρ of it. W is d² near the
+    floor and 2w|d| beyond w (a pseudo-Huber wall): the walls are V-shaped further out, so
+    a ball bouncing between them is not thrown out. Along the floor the loss is c(x − a)².
 
-    - SGD moves lr·∇f. It is stable only while lr·34 ≲ 2 at the start, so it must use
-      lr ≲ 0.06, and then it crawls along the floor at lr·2c|a − x|/(1 + 4x²) per step
-      (a few thousandths): at the default lr = 0.062 it starts just unstable, ricochets
-      between the walls (y − x² changes sign ~90 times) and reaches f < 10⁻³ only after
-      ~1,400 steps. Below lr ≈ 0.06 it never gets there in 1,500 steps, above ≈ 0.2 it is
-      thrown out: it converges in a band of about half a decade.
-    - Adam and RMSProp divide each gradient coordinate by its running RMS, so a step is
-      about lr per coordinate however flat the floor: at lr = 0.062 they reach f < 10⁻³
-      in ~220 and ~360 steps, and they do so for every lr from ≈ 0.003 to 1.
-    - Momentum and Nesterov, whose velocity builds up along the floor, are faster still.
+    - SGD at lr is stable across the valley only where lr·2b·g(x) < 2. At the default
+      lr = 0.065 that product is 2.9 at the start (−2, 4) and 1.3 at the minimum: for
+      most of its way SGD cannot settle on the floor and ricochets between the walls in a
+      steady wall-to-wall bounce (d = ±d* with lr·b·g·W′(d*)/d* = 2, about ±0.3 at the start),
+      creeping along at lr·2c|x − a| per step until the walls soften near the minimum.
+    - Nesterov's look-ahead makes it less stable across the valley (it needs
+      lr·curvature < 2(1 + β)/(1 + 2β) ≈ 1.36 at β = 0.9): it zig-zags wildly at first, but
+      its momentum carries it down to the soft end quickly. Momentum's limit is 2(1 + β) = 3.8,
+      so it only swings and damps.
+    - Adam and RMSProp divide each gradient coordinate by its running RMS, so their steps
+      are about lr per coordinate however flat the floor is.
 
-    A start on the floor's far end (−2, 4) keeps the first gradients small, so Adam's
-    running RMS is not dominated by a fall down a wall.
+    tests/test_lessons.py measures each claim the page's notes make.
     """
-    return RAVINE_FLOOR * (RAVINE_A - x) ** 2 + RAVINE_B * (y - x * x) ** 2
+    *_, q, m, g, wall = _ravine_parts(x, y)
+    return RAVINE_FLOOR * q * q + RAVINE_B * g * wall
 
 
 def ravine_grad(x, y):
-    """∂f/∂x = −2c(a − x) − 4b·x(y − x²),  ∂f/∂y = 2b(y − x²)."""
-    r = y - x * x
-    return -2.0 * RAVINE_FLOOR * (RAVINE_A - x) - 4.0 * RAVINE_B * x * r, 2.0 * RAVINE_B * r
+    """∂f/∂x = 2c(x − a) + b(g′W + g·W′·d_x),  ∂f/∂y = b·g·W′·d_y, with W′ = 2d/√(1 + d²/w²),
+    g′ = 2γρ²(x − a)/((x − a)² + ρ²)², d_x = −2x(s + 2r)/s^{3/2}, d_y = 1/√s (s = 1 + 4x², r = y − x²)."""
+    s, r, rs, d, u, q, m, g, wall = _ravine_parts(x, y)
+    w1 = 2.0 * d / u
+    gx = 2.0 * RAVINE_SOFTEN * _R2 * q / (m * m)
+    dx = -2.0 * x * (s + 2.0 * r) / (s * rs)
+    return 2.0 * RAVINE_FLOOR * q + RAVINE_B * (gx * wall + g * w1 * dx), RAVINE_B * g * w1 / rs
 
 
 def ravine_hessian(x, y):
-    """fxx = 2c − 4b·y + 12b·x², fxy = −4b·x, fyy = 2b."""
-    return (2.0 * RAVINE_FLOOR - 4.0 * RAVINE_B * y + 12.0 * RAVINE_B * x * x, -4.0 * RAVINE_B * x,
-            2.0 * RAVINE_B + 0.0 * x)
+    """fxx = 2c + b(g″W + 2g′W′d_x + g(W″d_x² + W′d_xx)), fxy = b(g′W′d_y + g(W″d_x d_y + W′d_xy)),
+    fyy = b·g·W″·d_y², with W″ = 2/(1 + d²/w²)^{3/2}, g″ = 2γρ²(ρ² − 3(x − a)²)/((x − a)² + ρ²)³,
+    d_xx = N_x/s^{3/2} − 12xN/s^{5/2} (N = −2x(s + 2r), N_x = −2 − 12x² − 4y), d_xy = −4x/s^{3/2}."""
+    s, r, rs, d, u, q, m, g, wall = _ravine_parts(x, y)
+    w1, w2 = 2.0 * d / u, 2.0 / (u * u * u)
+    gx = 2.0 * RAVINE_SOFTEN * _R2 * q / (m * m)
+    gxx = 2.0 * RAVINE_SOFTEN * _R2 * (_R2 - 3.0 * q * q) / (m * m * m)
+    s32 = s * rs
+    n = -2.0 * x * (s + 2.0 * r)
+    dx = n / s32
+    dxx = (-2.0 - 12.0 * x * x - 4.0 * y) / s32 - 12.0 * x * n / (s32 * s)
+    dy, dxy = 1.0 / rs, -4.0 * x / s32
+    fxx = 2.0 * RAVINE_FLOOR + RAVINE_B * (gxx * wall + 2.0 * gx * w1 * dx + g * (w2 * dx * dx + w1 * dxx))
+    fxy = RAVINE_B * (gx * w1 * dy + g * (w2 * dx * dy + w1 * dxy))
+    return fxx, fxy, RAVINE_B * g * w2 * dy * dy
 
 
 # ----------------------------------------------------------------------------- saddle
@@ -110,25 +151,34 @@ LANDSCAPES = (
         key="ravine", label="Ravine (Rosenbrock)",
         f=ravine_f, grad_xy=ravine_grad, hessian_xy=ravine_hessian,
         domain=(-2.5, 1.5, -1.0, 5.0), start=(-2.0, 4.0),
-        lr_range=(1e-3, 1.0), default_lr=0.062, color_scale="log", steps=1500,
+        lr_range=(1e-3, 1.0), default_lr=0.065, color_scale="log", steps=1500,
         minima=(Minimum(RAVINE_A, RAVINE_A**2, 0.0),),
-        description="A long curved valley with steep walls and a nearly flat floor. SGD "
-                    "ricochets between the walls and creeps; Adam and RMSProp glide down the "
-                    "floor towards the minimum at (½, ¼), many times sooner.",
+        description="A long curved valley whose walls are too steep for SGD's learning rate until they "
+                    "soften near the minimum at (½, ¼): SGD ricochets from wall to wall and creeps down the "
+                    "floor; Adam glides down it about 3× sooner.",
         notes=(
-            "SGD ricochets between the walls (it crosses the valley floor about 90 times) and "
-            "creeps along the floor: its loss first drops below 0.001 after about 1,400 steps.",
-            "Adam and RMSProp take steps of about the learning rate per coordinate however flat "
-            "the floor is, so they glide down the valley: below 0.001 after about 220 and 360 "
-            "steps, at least 3× sooner than SGD.",
-            "Momentum and Nesterov build up speed along the floor and are faster still "
-            "(about 140 and 45 steps).",
-            "Near the minimum RMSProp, which has no momentum, keeps taking steps of about the "
-            "learning rate and ends up circling about 0.1 from (½, ¼) (its loss stays near "
-            "0.004); Adam's averaged steps settle on it, and AdamW's weight decay holds it "
-            "about 0.005 short.",
-            "Drag the learning rate: SGD reaches the minimum within 1,500 steps only between "
-            "about 0.06 and 0.2; Adam does for every value from about 0.003 to 1.",
+            "SGD cannot settle on the floor: far up the valley its learning rate × the curvature across "
+            "it is about 3, above the limit 2, so it ricochets from wall to wall about 0.3 either side of "
+            "the floor (it crosses the floor about 900 times) while it creeps down. It stops bouncing only "
+            "where the walls soften near the minimum, after about 850 steps; its loss first drops below "
+            "0.001 after about 1,100 steps.",
+            "The big zig-zag at the start is Nesterov's: its look-ahead step makes it less stable across "
+            "the valley than SGD (it needs learning rate × curvature below about 1.4 at β = 0.9), so its "
+            "first 60 or so steps swing across the whole valley; its momentum then carries it down to "
+            "the softer walls first (below 0.001 after about 80 steps). Momentum, stable up to 3.8, "
+            "hardly swings and arrives after about 190 steps.",
+            "Adam and RMSProp take steps of about the learning rate per coordinate however flat the floor "
+            "is, so they glide down the floor instead of bouncing from wall to wall: Adam is below 0.001 "
+            "after about 360 steps, 3× sooner than SGD.",
+            "RMSProp's hook: its average of squared gradients starts at zero, so its first steps are about "
+            "10× the learning rate; it jumps off the floor and hooks back into the valley. With no "
+            "momentum to average its steps it jitters across the floor all the way down and is still "
+            "about 0.1 from (½, ¼) after 1,500 steps, its loss about 0.02. Adam settles on the minimum; AdamW's weight decay holds it about 0.01 "
+            "short.",
+            "Drag the learning rate: SGD reaches the minimum within 1,500 steps at every learning rate "
+            "between about 0.06 and 0.09; below, it runs out of steps, and above about 0.1 the walls at "
+            "the minimum are too steep for it too, so it keeps bouncing there. Adam gets there at every "
+            "value from about 0.003 to 1.",
         ),
     ),
     Landscape(

@@ -156,7 +156,7 @@ function createPanels(catalog) {
       openSettings: (key, opener) => created.settings.open(key, opener),
     }),
     settings: createOptimizerSettings($("optimizer-settings"), catalog, store, session.actions),
-    notes: createNotes($("notes"), catalog, store),
+    notes: createNotes($("notes"), catalog, store, session.actions),
     chart: createLossChart($("loss-chart"), { optimizers, height: 170 }),
     sweep: createSweep($("sweep"), {
       catalog, store, python, actions: session.actions, visible: () => visibleKeys(store.state, catalog),

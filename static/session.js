@@ -377,6 +377,11 @@ export function createSession({ python, store, notices, on }) {
       local({ show: showFor([...keys], model.catalog) });
     },
     noise: (noise) => propose({ noise }),
+    // The settings the landscape's notes describe (panels/notes-conditions.js), all at once.
+    restoreDefaults() {
+      const meta = model.meta;
+      propose({ lr: meta.default_lr, beta: meta.default_beta, start: [...meta.start], noise: 0, settings: {} });
+    },
     arrows: (arrows) => local({ arrows }),
     // One optimizer's own hyperparameter (`value` undefined: back to shared/default).
     setting(key, param, value) {

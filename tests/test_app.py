@@ -9,7 +9,6 @@ import pytest
 import app
 import landscapes
 import optimizers
-from landscapes import presets
 from optimizers import flow
 
 N_BALLS = len(optimizers.names())
@@ -358,17 +357,16 @@ def test_jumped_marks_exactly_where_random_restarts_begins_a_new_descent(session
     np.testing.assert_array_equal(p[last:], np.broadcast_to(p[last], p[last:].shape))
 
 
-def _sgd_divergence_step_on_the_ravine(lr: float) -> int:
-    """Plain floats, the ravine's formula and run's rule: frozen (diverged) at the first step
-    whose loss is not finite or that leaves the disc of ESCAPE_SPANS spans round the centre."""
-    land = landscapes.get("ravine")
-    a, b, c = presets.RAVINE_A, presets.RAVINE_B, presets.RAVINE_FLOOR
+def _sgd_divergence_step_on_the_bowl(lr: float) -> int:
+    """Plain floats, the bowl's formula and run's rule: frozen (diverged) at the first step
+    whose loss is not finite or that leaves the disc of ESCAPE_SPANS spans round the centre.
+    (The bowl, not the ravine: the ravine's V-shaped walls throw no SGD ball out.)"""
+    land = landscapes.get("bowl")
     (x, y), (cx, cy) = land.start, land.center
     for t in range(1, 1000):
-        r = y - x * x
-        x, y = x - lr * (-2 * c * (a - x) - 4 * b * x * r), y - lr * 2 * b * r
+        x, y = x - lr * x, y - lr * 4 * y
         with np.errstate(all="ignore"):
-            f = float(np.float64(c) * (a - x) ** 2 + b * (y - x * x) ** 2)
+            f = float(0.5 * (np.float64(x) ** 2 + 4 * np.float64(y) ** 2))
         if not math.isfinite(f) or math.hypot(x - cx, y - cy) > optimizers.run.ESCAPE_SPANS * land.span:
             return t
     return -1
@@ -377,11 +375,11 @@ def _sgd_divergence_step_on_the_ravine(lr: float) -> int:
 def test_diverged_step_is_the_step_at_which_each_ball_diverged():
     bulk, stepwise = app.Session(), app.Session()
     for s in (bulk, stepwise):
-        call(s, "scene", landscape="ravine", lr=1.0, beta=0.9, resolution=32)
+        call(s, "scene", landscape="bowl", lr=1.0, beta=0.9, resolution=32)
     runs = call(bulk, "advance", steps=300)["runs"]
     keys = runs["keys"]
     assert runs["diverged_step"].dtype == np.int32 and runs["diverged_step"].shape == (N_BALLS,)
-    assert runs["diverged_step"][keys.index("sgd")] == _sgd_divergence_step_on_the_ravine(1.0) > 0
+    assert runs["diverged_step"][keys.index("sgd")] == _sgd_divergence_step_on_the_bowl(1.0) > 0
     first = np.full(N_BALLS, -1)
     for step in range(1, 301):
         status = call(stepwise, "advance", steps=1)["runs"]["status"]

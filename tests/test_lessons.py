@@ -41,65 +41,7 @@ def moved(sim):
     return float(np.hypot(*(sim.path[-1, 0] - sim.path[0, 0])))
 
 
-# ---------------------------------------------------------------- ravine (seed 002)
-
-def test_ravine_sgd_ricochets_across_the_floor_and_creeps():
-    sim = run("ravine", "sgd")
-    x, y = sim.path[:, 0, 0], sim.path[:, 0, 1]
-    across = y - x * x  # the cross-valley coordinate: 0 on the floor
-    crossings = np.count_nonzero(np.diff(np.sign(across)) != 0)
-    assert crossings >= 20
-    assert first_below(sim, 1e-3) > 1000
-
-
-def test_ravine_adam_and_rmsprop_reach_the_minimum_3x_sooner_than_sgd():
-    t_sgd = first_below(run("ravine", "sgd"), 1e-3)
-    for name in ("adam", "rmsprop"):
-        t = first_below(run("ravine", name), 1e-3)
-        assert 3 * t <= t_sgd, f"{name}: {t} steps, SGD {t_sgd}"
-
-
-def test_ravine_momentum_methods_are_faster_still():
-    t_adam = first_below(run("ravine", "adam"), 1e-3)
-    assert first_below(run("ravine", "momentum"), 1e-3) < t_adam
-    assert first_below(run("ravine", "nesterov"), 1e-3) < t_adam
-
-
-def test_ravine_rmsprop_circles_short_of_the_minimum_where_adam_settles():
-    land = landscapes.get("ravine")
-    (mx, my) = land.global_minimum().x, land.global_minimum().y
-    last = slice(-200, None)
-
-    def distance(name):
-        p = run("ravine", name).path[last, 0]
-        return np.hypot(p[:, 0] - mx, p[:, 1] - my)
-
-    rms = distance("rmsprop")
-    assert 0.05 < rms.min() and rms.max() < 0.2, "RMSProp should keep circling about 0.1 away"
-    assert (run("ravine", "rmsprop").loss[last, 0] > 1e-3).all()
-    assert distance("adam").max() < 1e-6
-    adamw = distance("adamw")
-    assert 1e-3 < adamw.min() and adamw.max() < 1e-2
-
-
-def _band(name):
-    land = landscapes.get("ravine")
-    lrs = np.geomspace(*land.lr_range, 31)
-    ok = [lr for lr in lrs if first_below(run("ravine", name, lr=lr), 1e-3) <= land.steps]
-    return (min(ok), max(ok)) if ok else None
-
-
-def test_ravine_sgd_converges_in_a_narrow_band_adam_in_a_wide_one():
-    lo, hi = _band("sgd")
-    assert math.log10(hi / lo) <= 1.0 and 0.04 <= lo and hi <= 0.3  # the note: ~0.06 to ~0.2
-    lo, hi = _band("adam")
-    assert math.log10(hi / lo) >= 2.0 and lo <= 0.005 and hi >= 0.9  # the note: ~0.003 to 1
-
-
-def test_ravine_minimum_is_at_a_and_a_squared():
-    land = landscapes.get("ravine")
-    m = land.global_minimum()
-    assert land.f(m.x, m.y) == 0 and (m.x, m.y) == (0.5, 0.25)
+# ---------------------------------------------------------------- ravine: tests/test_lessons_ravine.py
 
 
 # ---------------------------------------------------------------- saddle

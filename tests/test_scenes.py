@@ -294,7 +294,7 @@ SESSION_SCENES = [
      "show": ["nesterov", "annealing", "restarts", "lion"],
      "settings": {"nesterov": {"momentum": 0.5}, "annealing": {"T0": 2.0, "seed": 7},
                   "restarts": {"n_restarts": 3, "steps_per": 40, "seed": 1}}},
-    {"landscape": "ravine", "steps": 120, "lr": 1.0, "show": ["sgd", "momentum", "adam"]},  # SGD diverges
+    {"landscape": "bowl", "steps": 120, "lr": 1.0, "show": ["sgd", "momentum", "adam"]},  # SGD diverges (1 − 4·lr = −3)
     {"landscape": "himmelblau", "steps": 200, "noise": 3.0, "seed": 11, "show": optimizers.names()},
 ]
 

@@ -20,6 +20,9 @@ import landscapes
 import optimizers
 
 STEPS = 400
+# The ravine's wall-to-wall ricochets are chaotic: two correct float64 implementations that
+# round one operation differently part by more than RTOL after about 60 steps there.
+STEPS_ON = {"ravine": 50}
 RTOL = 1e-9
 LANDSCAPES = ("ravine", "saddle", "bumpy", "rastrigin", "himmelblau")
 TORCH = {"sgd": torch.optim.SGD, "momentum": torch.optim.SGD, "nesterov": torch.optim.SGD,
@@ -120,7 +123,7 @@ def run_both(key, hp, land, lrs, steps=STEPS):
 def test_matches_torch_step_by_step(key, hp, scale, landscape):
     land = landscapes.get(landscape)
     base = optimizers.defaults(key)["lr"] if scale is None else scale * land.default_lr
-    ours, theirs = run_both(key, hp, land, base * LR_SPREAD)
+    ours, theirs = run_both(key, hp, land, base * LR_SPREAD, STEPS_ON.get(landscape, STEPS))
     assert np.isfinite(theirs).all()
     moved = np.abs(theirs[-1] - theirs[0]).max(axis=1)
     assert (moved > 1e-2).all(), f"a particle hardly moved ({moved}): pick another lr for this case"

@@ -2,11 +2,14 @@
 // claim tests/test_lessons.py checks at the landscape's defaults), and the update rule
 // of the optimizer shown alone or hovered in the legend, with the current
 // hyperparameters filled in (the text comes from Python, which runs that rule, for every
-// registered optimizer), and what the gradient noise does while σ > 0.
+// registered optimizer), and what the gradient noise does while σ > 0. The notes say
+// which settings they describe (notes-conditions.js) and, once any differs, which ones,
+// with a button that restores them.
 
 import { fmt } from "../format.js";
+import { createConditions } from "./notes-conditions.js";
 
-export function createNotes(el, catalog, store) {
+export function createNotes(el, catalog, store, actions) {
   const description = el.querySelector("#description");
   const list = el.querySelector("#look-list");
   const rule = el.querySelector("#rule");
@@ -16,6 +19,7 @@ export function createNotes(el, catalog, store) {
   const labels = new Map(catalog.optimizers.map((o) => [o.key, o.label]));
   let rules = {};
   let meta = null;
+  const conditions = createConditions(list, catalog, store, actions);
 
   function showLandscape(next) {
     meta = next;
@@ -30,6 +34,7 @@ export function createNotes(el, catalog, store) {
           return li;
         }),
     );
+    conditions.show(meta);
   }
 
   function showRule(state) {

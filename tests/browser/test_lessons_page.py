@@ -89,7 +89,8 @@ def test_the_outcome_table_names_the_basin_each_ball_ended_in(open_playground):
 
 
 def test_a_diverged_ball_is_marked_on_the_edge_with_its_step(open_playground):
-    pg = open_playground("landscape=ravine&lr=1&show=sgd&speed=5")
+    # The bowl, not the ravine: the ravine's V-shaped walls throw no SGD ball out.
+    pg = open_playground("landscape=bowl&lr=1&show=sgd&speed=5")
     pg.wait_for(lambda: pg.snapshot()["status"][0] == "diverged", "SGD to diverge at lr = 1")
     pg.pause()
     snap = pg.snapshot()
@@ -123,3 +124,29 @@ def test_the_update_rule_of_a_hovered_optimizer_shows_its_settings(playground):
     pg.select("#show", "momentum")
     pg.page.mouse.move(5, 5)
     pg.wait_for(lambda: "Momentum" in pg.text("#rule-title"), "Momentum's rule while it is shown alone")
+
+
+def test_the_notes_say_which_settings_they_describe_and_restore_them(playground):
+    pg = playground
+    land = landscapes.get("ravine")
+    about = pg.text("#notes-about")
+    assert "learning rate 0.065" in about and "β = 0.9" in about and "start (-2, 4)" in about.replace("−", "-"), about
+    assert f"{land.steps:,} steps" in about and "σ = 0" in about, about
+    assert pg.page.is_hidden("#notes-changed"), "at the defaults there is nothing to warn about"
+    pg.press("#lr", "ArrowRight")  # the keyboard's next 1-2-5 value: 0.1
+    pg.wait_for(lambda: pg.state()["lr"] != land.default_lr, "the lr to change")
+    pg.wait_for(lambda: pg.page.is_visible("#notes-changed"), "the warning to show")
+    warning = pg.text("#notes-changed")
+    assert "you changed the learning rate." in warning and "the start" not in warning, warning
+    pg.page.focus("#plot")  # the map's keyboard cursor starts at the start; Shift+Enter moves the start there
+    pg.page.keyboard.press("ArrowDown")
+    pg.page.keyboard.press("Shift+Enter")
+    pg.wait_for(lambda: "and the start" in pg.text("#notes-changed"), "the warning to name the start too")
+    pg.page.click("#notes-restore")
+    pg.idle()
+    pg.wait_for(lambda: pg.page.is_hidden("#notes-changed"), "Restore defaults to hide the warning")
+    state = pg.state()
+    assert (state["lr"], state["beta"], state["start"], state["noise"]) == (land.default_lr, land.default_beta,
+                                                                            list(land.start), 0)
+    assert not state["settings"]
+    assert "NaN" not in pg.text("#notes")

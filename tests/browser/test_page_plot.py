@@ -95,12 +95,20 @@ def test_legend_agrees_with_optimizers_trajectory_in_cpython(playground):
         sim = optimizers.simulate(name, RAVINE, [start], steps, **hp)
         path = sim.path[:, 0, :]
         losses = RAVINE.f(path[:, 0], path[:, 1])
-        np.testing.assert_allclose(snap["positions"][i], path[-1], rtol=1e-9, atol=1e-12,
+        # Newton on the ravine runs into indefinite Hessians, where its step rotates by
+        # atan2/cos/sin: libm's last bit differs between the browser and CPython, and its
+        # runaway path (it leaves the view) magnifies that to ~1e-6. Every other rule uses
+        # only +, −, ×, ÷ and √, which round the same everywhere.
+        rtol = 1e-5 if key == "newton" else 1e-9
+        np.testing.assert_allclose(snap["positions"][i], path[-1], rtol=rtol, atol=1e-12,
                                    err_msg=f"{key}: the page's ball is not where CPython puts it")
         row = legend[key]
         assert math.isclose(parse_number(row["loss"]), float(losses[-1]), rel_tol=6e-3), (key, row, losses[-1])
         assert math.isclose(parse_number(row["best"]), float(losses.min()), rel_tol=6e-3), (key, row, losses.min())
-        assert row["status"] == optimizers.STATUS_NAMES[int(sim.final.status[0])], (key, row)
+        xmin, xmax, ymin, ymax = RAVINE.domain
+        outside = not (xmin <= path[-1, 0] <= xmax and ymin <= path[-1, 1] <= ymax)
+        status = optimizers.STATUS_NAMES[int(sim.final.status[0])]
+        assert row["status"] == ("left the view" if outside and status == "running" else status), (key, row)
 
 
 def test_frames_stay_cheap_with_a_thousand_particles(open_playground):
