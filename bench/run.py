@@ -268,7 +268,7 @@ def sweep_time(pw, base: str, rounds: int) -> dict:
     the numpy floor in the floor page's worker; alternated so that load drift hits both."""
     chromium = browser.launch_chromium(pw)
     try:
-        context, page = _open_page(chromium, base, "#landscape=ravine&show=gradient")
+        context, page = _open_page(chromium, base, "#landscape=ravine&show=gradient&sweepsteps=%d" % SWEEP_STEPS)
         if page.evaluate("window.__playground.state().playing"):
             page.click("#play")
         page.evaluate("window.__playground.idle()")

@@ -96,7 +96,7 @@ export function defaultState(catalog) {
     arrows: false,
     settings: {}, // {key: {param: value}}: each optimizer's own hyperparameters (absent: shared/default)
     sweep: false, // the Sweep panel is open
-    sweepSteps: d.sweep_steps ?? 500,
+    sweepSteps: null, // the Sweep's N; null: the landscape's own step count, the one its notes describe
     playing: true,
     custom: null, // {expression, domain}: the typed landscape shown when landscape is "custom"
     customEditor: false, // the editor of "Your own f(x, y)" is open (before its first landscape)
@@ -107,6 +107,11 @@ export function defaultState(catalog) {
 // "Your own f(x, y)" in the URL: landscape=custom&f=<text>&window=xmin,xmax,ymin,ymax.
 export const CUSTOM = "custom";
 export const MAX_EXPRESSION_CHARS = 300; // landscapes.expression_parse.MAX_CHARS (Python checks it again)
+
+// The Sweep's step count N: the one asked for, else the landscape's own (its notes' steps).
+export function sweepStepsOf(state, catalog) {
+  return state.sweepSteps ?? landscapeMeta(catalog, state.landscape)?.steps ?? catalog.defaults?.sweep_steps ?? 500;
+}
 
 // Ranges the catalog sets (app.py's limits), with the contract's values until it does.
 export function catalogLimits(catalog) {
@@ -185,7 +190,8 @@ export function parseHash(hash, catalog) {
     const value = parseNumber(text);
     if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
       const kind = integer ? "a whole number" : "a number";
-      problems.push(`URL parameter ${name}=${quote(text)} is not ${kind} in ${fmt(min)} … ${fmt(max)}; using ${fmt(state[field])}.`);
+      const using = state[field] == null ? "the default" : fmt(state[field]);
+      problems.push(`URL parameter ${name}=${quote(text)} is not ${kind} in ${fmt(min)} … ${fmt(max)}; using ${using}.`);
       return;
     }
     state[field] = value;
@@ -385,7 +391,7 @@ export function serializeHash(state, catalog) {
   if (state.colormap !== catalog.defaults.colormap) params.push(["cmap", state.colormap]);
   if (state.sweep) params.push(["sweep", "1"]);
   if (state.present) params.push(["present", "1"]);
-  if (state.sweepSteps !== (catalog.defaults.sweep_steps ?? 500)) params.push(["sweepsteps", String(state.sweepSteps)]);
+  if (state.sweepSteps != null) params.push(["sweepsteps", String(state.sweepSteps)]);
   params.push(...settingsEntries(state.settings, catalog));
   return params.map(([k, v]) => `${k}=${encodeURIComponent(v).replaceAll("%2C", ",")}`).join("&");
 }

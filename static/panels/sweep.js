@@ -29,7 +29,7 @@ import uPlot from "../vendor/uplot/uPlot.esm.js";
 import { LIMITS } from "../config.js";
 import { MISSING, fmt, fmtCount } from "../format.js";
 import { colorOf, dashOf, swatchSvg } from "../plot/style.js";
-import { roundLr, settingsEntries } from "../store.js";
+import { roundLr, settingsEntries, sweepStepsOf } from "../store.js";
 import { ensureStylesheets } from "./stylesheets.js";
 
 const STYLESHEETS = [
@@ -84,7 +84,7 @@ export function createSweep(container, { catalog, store, python, actions, visibl
     const n = Number(text);
     if (!/^\d+$/.test(text) || n < minSteps || n > maxSteps) {
       showStepsProblem(`Steps must be a whole number in ${fmtCount(minSteps)} … ${fmtCount(maxSteps)}; `
-        + `kept ${fmtCount(store.state.sweepSteps)}.`);
+        + `kept ${fmtCount(sweepStepsOf(store.state, catalog))}.`);
       return;
     }
     showStepsProblem("");
@@ -128,7 +128,7 @@ export function createSweep(container, { catalog, store, python, actions, visibl
   // Everything the worker's sweep reads from the page's state: a change re-runs it.
   function signature(state) {
     return JSON.stringify([state.landscape, state.start, state.beta, state.noise ?? 0,
-      settingsEntries(state.settings ?? {}, catalog), sweepKeys(state), state.sweepSteps]);
+      settingsEntries(state.settings ?? {}, catalog), sweepKeys(state), sweepStepsOf(state, catalog)]);
   }
 
   // Python computes with the scene the worker holds; wait until the page shows that scene.
@@ -174,7 +174,7 @@ export function createSweep(container, { catalog, store, python, actions, visibl
     let reply = null;
     let failure = null;
     try {
-      reply = await python.call("sweep", { keys, steps: state.sweepSteps, points: POINTS, threshold: THRESHOLD });
+      reply = await python.call("sweep", { keys, steps: sweepStepsOf(state, catalog), points: POINTS, threshold: THRESHOLD });
     } catch (err) {
       failure = err;
     }
@@ -230,7 +230,7 @@ export function createSweep(container, { catalog, store, python, actions, visibl
 
   function progressText(state) {
     const k = sweepKeys(state).length;
-    return `Sweeping ${k} optimizer${k === 1 ? "" : "s"} × ${POINTS} lrs × ${fmtCount(state.sweepSteps)} steps…`;
+    return `Sweeping ${k} optimizer${k === 1 ? "" : "s"} × ${POINTS} lrs × ${fmtCount(sweepStepsOf(state, catalog))} steps…`;
   }
 
   function doneText(r, ms) {
@@ -635,8 +635,9 @@ export function createSweep(container, { catalog, store, python, actions, visibl
     dom.toggle.setAttribute("aria-expanded", String(open));
     dom.toggle.textContent = open ? "Close the sweep" : "Sweep learning rates";
     dom.body.hidden = !open;
-    if (document.activeElement !== dom.steps && Number(dom.steps.value) !== state.sweepSteps) {
-      dom.steps.value = String(state.sweepSteps);
+    const steps = sweepStepsOf(state, catalog);
+    if (document.activeElement !== dom.steps && Number(dom.steps.value) !== steps) {
+      dom.steps.value = String(steps);
       showStepsProblem("");
     }
   }
@@ -713,7 +714,8 @@ function buildDom(container, minSteps, maxSteps) {
         <div class="visually-hidden"><table id="${ids("table")}"></table></div>
       </div>
       <p class="hint sw-about">Each shown optimizer that takes a learning rate runs from the start at ${POINTS}
-        log-spaced learning rates over this landscape's range for N steps. Its stable band (shaded) is the
+        log-spaced learning rates over this landscape's range for N steps (unless you change it, the
+        landscape's own step count, the one its notes describe). Its stable band (shaded) is the
         widest run of learning rates that reached f − f* &lt; ${fmt(THRESHOLD)} within N steps without diverging.
         Click the chart to run the balls at that learning rate.</p>
     </div>`;

@@ -96,14 +96,16 @@ def test_the_ravine_sweep_states_the_bands_python_finds_and_draws_them(open_play
     pg = open_playground("landscape=ravine&sweep=1")
     shown = settled(pg)
     assert shown["state"] == "done", shown
-    assert shown["landscape"] == "ravine" and shown["steps"] == 500 and len(shown["lrs"]) == 64
+    # N defaults to the landscape's own step count, the one its notes describe (1,500 here),
+    # so that the Sweep shows the band the notes state.
+    assert shown["landscape"] == "ravine" and shown["steps"] == 1500 and len(shown["lrs"]) == 64
 
     assert shown["lrs"] == pytest.approx(list(python_sweep("ravine", 10).lrs), rel=1e-12)
     # geomspace goes through log and pow, whose last bit may differ between the browser's
     # libm and CPython's, and the ravine's ricochets are chaotic (a 1-ulp change of lr can
     # change when a bouncing run first dips below the threshold): so the expected table is
     # Python's at the page's own lrs.
-    expected = python_sweep("ravine", 500, lrs=shown["lrs"])
+    expected = python_sweep("ravine", 1500, lrs=shown["lrs"])
     assert [r["key"] for r in shown["rows"]] == SIX
     bands = caption_bands(shown["caption"])
     assert list(bands) == [LABELS[k] for k in SIX], shown["caption"]
@@ -127,7 +129,7 @@ def test_the_ravine_sweep_states_the_bands_python_finds_and_draws_them(open_play
         assert colour_pixels(pg, colour_of(pg, key)) >= 40, f"{key}'s line or band is not drawn"
     text = pg.text("#sweep")
     assert not NOT_FINITE.search(text), text
-    assert "Sweeping" not in text and "6 optimizers × 64 lrs × 500 steps on Ravine" in text
+    assert "Sweeping" not in text and "6 optimizers × 64 lrs × 1500 steps on Ravine" in text
     label = pg.page.get_attribute("#sweep .u-over", "aria-label")
     assert "SGD converges for lr" in label and pg.page.locator("#sweep table tr").count() == 7
     assert pg.errors == []
@@ -218,7 +220,7 @@ def test_a_bad_sweepsteps_is_named_in_the_notice(open_playground, value):
     notice = pg.text("#notice-text")
     assert "sweepsteps" in notice and f'"{value}"' in notice, notice
     shown = settled(pg)
-    assert shown["steps"] == 500 and pg.page.input_value("#sweep-steps") == "500"
+    assert shown["steps"] == 1500 and pg.page.input_value("#sweep-steps") == "1500"  # the ravine's own
 
 
 def test_the_steps_input_reruns_and_refuses_what_is_not_a_count(open_playground):
@@ -228,7 +230,7 @@ def test_the_steps_input_reruns_and_refuses_what_is_not_a_count(open_playground)
     pg.page.press("#sweep-steps", "Enter")
     problem = pg.text("#sweep .sw-problem")
     assert "10 … 5000" in problem and pg.page.get_attribute("#sweep-steps", "aria-invalid") == "true"
-    assert pg.state()["sweepSteps"] == 500
+    assert pg.state()["sweepSteps"] is None  # still the landscape's own step count
     pg.page.fill("#sweep-steps", "200")
     pg.page.press("#sweep-steps", "Enter")
     pg.wait_for(lambda: pg.state()["sweepSteps"] == 200, "the new step count")
