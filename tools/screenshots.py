@@ -49,9 +49,20 @@ def run_until_step(page, step: int) -> None:
     page.wait_for_timeout(300)  # the legend refreshes at ~10 Hz
 
 
+def run_to_the_step_count(page) -> None:
+    """Lets Play run until the run pauses by itself at the landscape's step count."""
+    steps = page.evaluate("window.__playground.landscapeMeta().steps")
+    page.wait_for_function(f"window.__playground.snapshot().step >= {steps} && !window.__playground.state().playing",
+                           timeout=180_000)
+    page.evaluate("scrollTo(0, 0)")
+    page.evaluate("window.__playground.idle()")
+    page.wait_for_timeout(300)  # the legend refreshes at ~10 Hz
+
+
 def ravine(context, url: str, out: Path) -> None:
-    page = open_page(context, url, "landscape=ravine&show=gradient&speed=4")
-    run_until_step(page, 300)
+    """The headline: the whole run at the Ravine's defaults, paused at its 1,500 steps."""
+    page = open_page(context, url, "landscape=ravine&show=gradient&speed=25")
+    run_to_the_step_count(page)
     page.mouse.move(*plot_point(page, -1.0, 3.0))  # fills the hover readout
     page.wait_for_timeout(300)
     page.screenshot(path=str(out / "screenshot-ravine.png"))

@@ -10,6 +10,7 @@ const AXIS_COLOR = "rgba(214, 222, 238, 0.75)";
 const LABEL_COLOR = "#b9c2d3";
 const CONTOUR_COLOR = "rgba(255, 255, 255, 0.26)";
 const DARK = "rgba(10, 12, 20, 0.9)";
+const Y_LABEL_MIN_X = 15; // the rotated y label needs about a line (12 px type) left of its anchor
 
 export function createBaseLayer(canvas, view) {
   const c = canvas.getContext("2d");
@@ -91,11 +92,13 @@ export function createBaseLayer(canvas, view) {
     c.textBaseline = "middle";
     const yTicks = niceTicks(ymin, ymax, Math.max(3, Math.round(plot.h / 90)));
     const yDigits = tickDigits(yTicks, 4);
+    let widest = 0;
     for (const t of yTicks) {
       const y = Math.round(view.toPixel(xmin, t)[1]) + 0.5;
       c.moveTo(plot.x - 1, y);
       c.lineTo(plot.x - 6, y);
       c.fillText(fmt(t, yDigits), plot.x - 9, y);
+      widest = Math.max(widest, c.measureText(fmt(t, yDigits)).width);
     }
     c.stroke();
     c.font = `italic ${FONT}`;
@@ -103,7 +106,9 @@ export function createBaseLayer(canvas, view) {
     c.textBaseline = "top";
     c.fillText(xLabel, plot.x + plot.w / 2, plot.y + plot.h + 27);
     c.save();
-    c.translate(plot.x - 42, plot.y + plot.h / 2);
+    // Rotated, the label lies left of this x, about a line high: left of the tick labels,
+    // but never past the canvas's edge (a compact plot's margin is narrow).
+    c.translate(Math.max(Y_LABEL_MIN_X, Math.min(plot.x - 42, plot.x - 15 - widest)), plot.y + plot.h / 2);
     c.rotate(-Math.PI / 2);
     c.textBaseline = "bottom";
     c.fillText(yLabel, 0, 0);
