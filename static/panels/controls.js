@@ -132,8 +132,9 @@ export function createControls(catalog, store, handlers) {
     // What Speed means, and what this machine delivers when it cannot keep up (session.rate).
     showRate({ target, achieved }) {
       const behind = achieved !== null && achieved < 0.9 * target;
-      const text = `${perSecond(target / 60)} optimizer steps per second (Speed × 60: steps per frame at 60 fps)`
-        + (behind ? `; this machine delivers about ${Math.round(achieved).toLocaleString("en-US")} per second.` : ". How fast the paths unfold, never the paths.");
+      // Short: at 1440 × 900 the Particles box must stay above the fold (tests/browser/test_layout.py).
+      const text = `${perSecond(target / 60)} optimizer steps per second (Speed × 60)`
+        + (behind ? `; this machine delivers about ${Math.round(achieved).toLocaleString("en-US")}.` : "; the paths stay the same.");
       if (el.speedHint.textContent !== text) el.speedHint.textContent = text;
       el.speedHint.classList.toggle("behind", behind);
     },

@@ -63,6 +63,6 @@ function describe(state, live, step, limit, stride) {
   if (state.held != null) {
     return `Paused at step ${fmtSteps(state.held)}, the step count these notes describe. Run on continues past it; drag back to see any earlier step.`;
   }
-  const until = Number.isInteger(limit) && live < limit ? ` Play pauses at step ${fmtSteps(limit)}, the step count these notes describe.` : "";
-  return `Drag back to see any earlier step.${until}${kept}`;
+  const until = Number.isInteger(limit) && live < limit ? ` Play pauses at step ${fmtSteps(limit)}, where the notes look.` : "";
+  return `Drag back to any earlier step.${until}${kept}`;
 }

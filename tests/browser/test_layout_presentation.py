@@ -63,6 +63,8 @@ def test_the_button_shows_map_chart_and_shown_rows_on_one_screen_and_escape_leav
     pg = open_playground("landscape=himmelblau&show=sgd,momentum,adam&speed=50")
     page = pg.page
     pg.wait_for(lambda: pg.legend()["sgd"]["status"] == "converged", "SGD to converge")
+    # ... and the run to pause at the step count, whose message (Run on) changes the height.
+    pg.wait_for(lambda: not pg.state()["playing"], "the run to pause at Himmelblau's step count")
     page.set_viewport_size(SCREENS[0])
     pg.next_frames(2)
     normal_height = page.evaluate("document.documentElement.scrollHeight")
@@ -91,7 +93,7 @@ def test_the_button_shows_map_chart_and_shown_rows_on_one_screen_and_escape_leav
 
 def test_a_link_with_present_1_opens_in_the_presentation_layout_and_a_bad_value_is_named(open_playground):
     seven = ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "newton"]
-    pg = open_playground(f"landscape=ravine&show={','.join(seven)}&present=1")
+    pg = open_playground(f"landscape=bowl&show={','.join(seven)}&present=1")
     assert pg.state()["present"] is True
     assert page_class(pg) == "presenting"
     # Newton's "converged", the widest status, still fits the table into its panel.

@@ -39,16 +39,17 @@ def alphas(pg, layer: str, points) -> list[int]:
 def test_selecting_a_row_brings_its_path_forward_and_dims_the_others(playground):
     pg = playground
     pg.pause()
-    pg.frames(12)  # 48 steps: Nesterov runs down the ravine's floor, away from the others
-    points = trail_pixels(pg, "nesterov")
-    assert len(points) >= 3, "the test needs a stretch of Nesterov's path away from the others"
+    pg.frames(12)  # SGD ricochets across the ravine's upper valley, away from the others
+    # SGD's path is solid (the others are dashed: a vertex may fall in a gap of the dash).
+    points = trail_pixels(pg, "sgd")
+    assert len(points) >= 3, "the test needs a stretch of SGD's path away from the others"
     before = alphas(pg, "trails", points)
-    assert min(before) > 150, f"Nesterov's path is drawn at full alpha before: {before}"
+    assert min(before) > 150, f"SGD's path is drawn at full alpha before: {before}"
 
     pg.page.click("#legend tbody tr[data-key=adam] th")
     assert pg.state()["selected"] == "adam"
     after = alphas(pg, "trails", points)
-    assert all(a < 0.5 * b for a, b in zip(after, before)), f"Nesterov's path is dimmed once Adam is selected: {before} -> {after}"
+    assert all(a < 0.5 * b for a, b in zip(after, before)), f"SGD's path is dimmed once Adam is selected: {before} -> {after}"
     assert hook(pg, "drawOrder()")[-1] == "adam" and hook(pg, "focusKey()") == "adam"
     on_adam = [p for p in map(tuple, np.array(pg.page.evaluate(
         "(pts) => pts.map(([x, y]) => window.__playground.toPixel(x, y))", hook(pg, "trail(a[0])", "adam"))))][5:40:5]
