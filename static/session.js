@@ -101,8 +101,10 @@ export function createSession({ python, store, notices, on }) {
     model.history.reset(runs.keys, runs.step, runs.loss, Number.isFinite(min) ? min : null);
     model.timeline.reset(runs, model.meta.minima.map((m) => m.name));
     // A new run is shown live and may pause at its step count again; pending: the controls
-    // keep showing edits still on their way.
-    if (store.state?.viewStep != null || store.state?.held != null) store.set({ viewStep: null, held: null }, { pending: true });
+    // keep showing edits still on their way. A run held at its step count paused because
+    // the page did, not the user: the new run plays, as a freshly opened page does.
+    const held = store.state?.held != null;
+    if (store.state?.viewStep != null || held) store.set({ viewStep: null, held: null, ...(held ? { playing: true } : {}) }, { pending: true });
     on.rules(runs.rules);
     dirty = true;
   }

@@ -54,6 +54,25 @@ def test_play_pauses_exactly_at_the_landscapes_step_count_and_run_on_continues(o
     assert pg.errors == []
 
 
+def test_a_new_landscape_after_the_pause_at_the_step_count_plays(open_playground):
+    # The pause was the page's, not the user's: a shared custom link whose function took
+    # longer to build than the landscape behind it took to reach its step count used to
+    # open on a typed landscape stopped at step 0.
+    pg = open_playground("landscape=saddle&speed=50&show=gradient")
+    pg.wait_for(lambda: pg.state().get("held") == SADDLE.steps, "Play to pause at the step count", timeout=60)
+    pg.select("#landscape", "bowl")
+    pg.wait_for(lambda: pg.state()["landscape"] == "bowl" and pg.snapshot()["step"] > 20, "the bowl's run to play")
+    assert pg.state()["playing"] and pg.state().get("held") is None
+    # A pause the user chose stays: Pause, then another landscape, and nothing moves.
+    pg.page.click("#play")
+    assert not pg.state()["playing"]
+    pg.select("#landscape", "saddle")
+    pg.wait_for(lambda: pg.state()["landscape"] == "saddle", "the saddle")
+    pg.idle()
+    pg.page.wait_for_timeout(300)
+    assert pg.snapshot()["step"] == 0 and not pg.state()["playing"]
+
+
 def test_the_timeline_shows_the_scene_at_an_earlier_step_as_cpython_computes_it(open_playground):
     pg = open_playground("landscape=saddle&speed=50&show=gradient")
     pg.wait_for(lambda: not pg.state()["playing"], "Play to pause at the step count", timeout=60)
